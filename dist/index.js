@@ -28602,6 +28602,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -31708,7 +31720,12 @@ function addSecret(value) {
         secrets.add(value);
 }
 // C0/C1 controls and the Unicode line separators: any of them could start a new log line.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex -- finding these characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** True when the text holds a character that could break a log line or an HTTP header. */
+function hasControlCharacter(text) {
+    return text.search(CONTROL) !== -1;
+}
 /**
  * Makes text from the API (or any outside source) safe for one log line, an annotation or
  * the summary: no line breaks or control characters, no registered secret, no `::` that
@@ -31729,7 +31746,7 @@ function redact(text) {
 }
 /** Quotes a user's value in an error message: sanitised, shortened, control characters visible. */
 function quote(value, maxLength = 80) {
-    const visible = redact(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const visible = redact(value).replace(CONTROL, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return `'${sanitize(visible, maxLength)}'`;
 }
 /** Escapes text for the HTML of the job summary. */
@@ -31768,7 +31785,13 @@ async function exchange(request) {
         const { text, truncated } = await readBody(response.message, request.maxBodyBytes);
         const statusCode = response.message.statusCode ?? 0;
         core_debug(`${request.method} ${request.url} -> HTTP ${statusCode}, ${text.length} bytes in ${formatDuration(performance.now() - started)}`);
-        return { kind: 'response', statusCode, headers: response.message.headers, body: text, truncated };
+        return {
+            kind: 'response',
+            statusCode,
+            headers: response.message.headers,
+            body: text,
+            truncated
+        };
     }
     catch (error) {
         if (request.signal.aborted)
@@ -31942,7 +31965,8 @@ function readStatusBody(body) {
     }
     if (!isObject(json) || typeof json.status !== 'string' || !json.status.trim())
         return undefined;
-    const runId = (typeof json.run_id === 'number' && Number.isFinite(json.run_id)) || typeof json.run_id === 'string'
+    const runId = (typeof json.run_id === 'number' && Number.isFinite(json.run_id)) ||
+        typeof json.run_id === 'string'
         ? json.run_id
         : null;
     return {
@@ -32172,7 +32196,7 @@ function checkApiKey(apiKey) {
         problem(`Missing ${Input.ApiKey}: set it from a secret, for example \`${Input.ApiKey}: \${{ secrets.CAMB_API_KEY }}\`.`);
     }
     // The value is never quoted, not even in part.
-    if (/[\u0000-\u001f\u007f]/.test(apiKey)) {
+    if (hasControlCharacter(apiKey)) {
         problem(`Invalid ${Input.ApiKey}: it contains a line break or control character; copy the key again into the secret without them.`);
     }
 }
@@ -32189,7 +32213,7 @@ function parseTaskIds(text) {
         return problem(`Invalid ${Input.TaskId}: ${ids.length} task ids given, at most ${Limits.maxTaskIds} are accepted in one step.`);
     }
     for (const id of ids) {
-        if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) {
+        if (hasControlCharacter(id)) {
             return problem(`Invalid ${Input.TaskId} ${quote(id)}: it contains a control character; a task id is the task_id string CAMB.AI returned.`);
         }
         if (id.length > Limits.maxTaskIdLength) {
@@ -32281,6 +32305,9 @@ const progressLog = {
     }
 };
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
 ;// CONCATENATED MODULE: ./src/limiter.ts
 /** Caps how many requests are in flight at once, however many tasks are waited for. */
 class Limiter {
@@ -32377,10 +32404,15 @@ async function waitForTasks(options) {
     const poller = new TaskPoller(options, started, deadline, stop.signal, halt);
     const tasks = options.taskIds.map(taskId => newTask(taskId));
     const deadlinePassed = clock.sleep(options.timeoutMs, stop.signal).then(() => halt('deadline'));
-    await Promise.all(tasks.map(task => poller.poll(task)));
-    halt('finished');
-    await deadlinePassed;
-    cancel?.removeEventListener('abort', onCancel);
+    try {
+        await Promise.all(tasks.map(task => poller.poll(task)));
+    }
+    finally {
+        // Also on a throw: no timer or listener may outlive the wait.
+        halt('finished');
+        await deadlinePassed;
+        cancel?.removeEventListener('abort', onCancel);
+    }
     const elapsedMs = clock.now() - started;
     for (const task of tasks) {
         if (taskOutcome(task) === 'unfinished')
@@ -32463,7 +32495,10 @@ class TaskPoller {
                     pauseMs = Math.min(pauseAfterFailure(failures, pacing, clock.random), graceLeft);
                 }
                 else {
-                    cause = reply.retryAfterMs === undefined ? reply.cause : `${reply.cause}, Retry-After ${formatDuration(reply.retryAfterMs)}`;
+                    cause =
+                        reply.retryAfterMs === undefined
+                            ? reply.cause
+                            : `${reply.cause}, Retry-After ${formatDuration(reply.retryAfterMs)}`;
                     pauseMs =
                         reply.retryAfterMs === undefined
                             ? pauseAfterFailure(failures, pacing, clock.random)
@@ -32471,7 +32506,12 @@ class TaskPoller {
                 }
                 pauseMs = untilDeadline(pauseMs, clock.now(), this.deadline);
                 task.lastError = cause;
-                this.options.observer.retrying({ taskId: task.taskId, cause, pauseMs, repeated: cause === lastCause });
+                this.options.observer.retrying({
+                    taskId: task.taskId,
+                    cause,
+                    pauseMs,
+                    repeated: cause === lastCause
+                });
                 lastCause = cause;
             }
             await clock.sleep(untilDeadline(pauseMs, clock.now(), this.deadline), this.stopped);
@@ -32526,6 +32566,7 @@ function notFound(taskId, graceMs) {
 
 
 
+
 /** Per-task annotations beyond this are folded into one: GitHub shows only the first few. */
 const MAX_TASK_ANNOTATIONS = 10;
 const ADVICE = {
@@ -32562,7 +32603,10 @@ function judge(outcome, context) {
     const annotations = [];
     if (outcome.stop === 'key-rejected') {
         const rejected = tasks.find(t => t.failure?.kind === 'key-rejected');
-        annotations.push({ title: 'CAMB.AI API key rejected', message: rejected?.failure?.message ?? headline });
+        annotations.push({
+            title: 'CAMB.AI API key rejected',
+            message: rejected?.failure?.message ?? headline
+        });
     }
     const perTask = tasks.flatMap(task => {
         if (task.failure?.kind === 'key-rejected')
@@ -32645,13 +32689,13 @@ function writeOutputs(outcome, verdict) {
     setOutput(Output.Elapsed, toSeconds(outcome.elapsedMs).toFixed(1));
 }
 /** The job summary: a headline and one table row per task. Skipped where there is no summary file. */
-async function writeSummary(outcome, verdict) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
-        return;
-    }
-    const cell = (text) => escapeHtml(text);
-    const header = ['Task', 'Status', 'Run id', 'Polls', 'Waited', 'Message'].map(data => ({ data, header: true }));
+function writeSummary(outcome, verdict) {
+    // core.summary leaves an empty cell unclosed; a space keeps the table well formed.
+    const cell = (text) => escapeHtml(text) || ' ';
+    const header = ['Task', 'Status', 'Run id', 'Polls', 'Waited', 'Message'].map(data => ({
+        data,
+        header: true
+    }));
     const rows = outcome.tasks.map(t => [
         cell(t.taskId),
         cell(t.status || '(no answer)'),
@@ -32660,10 +32704,23 @@ async function writeSummary(outcome, verdict) {
         formatDuration(t.elapsedMs),
         cell([t.message, taskNote(t, outcome)].filter(Boolean).join(' - '))
     ]);
-    await summary
+    appendSummary(summary
         .addHeading(`${verdict.passed ? '✅' : '❌'} CAMB.AI audio separation: ${cell(verdict.headline)}`, 3)
-        .addTable([header, ...rows])
-        .write();
+        .addTable([header, ...rows]));
+}
+/**
+ * Appends what was built with core.summary to the step's summary file. core.summary.write()
+ * caches the file's path from its first call; reading it each time keeps every step right.
+ */
+function appendSummary(built) {
+    const html = built.stringify();
+    built.emptyBuffer();
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file) {
+        core_debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
+        return;
+    }
+    external_node_fs_default().appendFileSync(file, `${html}\n`);
 }
 /** Annotations, the closing log line and the exit code. */
 function announce(verdict) {
@@ -32675,10 +32732,10 @@ function announce(verdict) {
         process.exitCode = ExitCode.Failure;
 }
 /** Reports a wait: outputs first (they matter most to the next step), then summary, then verdict. */
-async function publish(outcome, context) {
+function publish(outcome, context) {
     const verdict = judge(outcome, context);
     writeOutputs(outcome, verdict);
-    await writeSummary(outcome, verdict);
+    writeSummary(outcome, verdict);
     announce(verdict);
     return verdict;
 }
@@ -32686,16 +32743,19 @@ async function publish(outcome, context) {
  * Reports a step that could not start waiting (bad inputs, an unexpected error): empty outputs,
  * a summary that lists the problems, one annotation per problem, exit code 1.
  */
-async function publishProblems(title, problems) {
+function publishProblems(title, problems) {
     const none = { tasks: [], stop: 'finished', elapsedMs: 0, peakInFlight: 0 };
-    const verdict = { passed: false, status: '', timedOut: false, headline: title, annotations: [] };
+    const verdict = {
+        passed: false,
+        status: '',
+        timedOut: false,
+        headline: title,
+        annotations: []
+    };
     writeOutputs(none, verdict);
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        await summary
-            .addHeading(`❌ CAMB.AI audio separation: ${escapeHtml(title)}`, 3)
-            .addList(problems.map(escapeHtml))
-            .write();
-    }
+    appendSummary(summary
+        .addHeading(`❌ CAMB.AI audio separation: ${escapeHtml(title)}`, 3)
+        .addList(problems.map(escapeHtml)));
     for (const message of problems)
         error(message, { title });
     process.exitCode = ExitCode.Failure;
@@ -32725,7 +32785,8 @@ async function run(options = {}) {
         info(`Waiting for ${settings.taskIds.length} CAMB.AI task${plural} for up to ${formatDuration(settings.timeoutMs)} ` +
             `(polls every ${formatDuration(settings.intervalMs)} to ${formatDuration(settings.maxIntervalMs)})`);
         core_debug(`API root: ${settings.baseUrl}`);
-        const source = options.source?.(settings) ?? new CambClient(settings.baseUrl, settings.apiKey, () => clock.now());
+        const source = options.source?.(settings) ??
+            new CambClient(settings.baseUrl, settings.apiKey, () => clock.now());
         const outcome = await waitForTasks({
             taskIds: settings.taskIds,
             timeoutMs: settings.timeoutMs,
@@ -32736,21 +32797,21 @@ async function run(options = {}) {
             observer: progressLog,
             cancel: cancellation.signal
         });
-        await publish(outcome, { timeoutMs: settings.timeoutMs, cancelledBy: cancellation.cause() });
+        publish(outcome, { timeoutMs: settings.timeoutMs, cancelledBy: cancellation.cause() });
     }
     catch (error) {
-        await reportError(error);
+        reportError(error);
     }
     finally {
         cancellation.dispose();
     }
 }
-async function reportError(error) {
+function reportError(error) {
     try {
         if (error instanceof InputError)
-            await publishProblems('Invalid input', error.problems);
+            publishProblems('Invalid input', error.problems);
         else
-            await publishProblems('Unexpected error', [`The action stopped unexpectedly: ${describe(error)}`]);
+            publishProblems('Unexpected error', [`The action stopped unexpectedly: ${describe(error)}`]);
     }
     catch (secondError) {
         setFailed(`The action could not report its result: ${describe(secondError)}`);

@@ -4,7 +4,10 @@ import { classifyStatusReply, type StatusReply } from './reply.js'
 
 /** What the waiter needs from CAMB.AI: one status request in, one classified reply out. */
 export interface StatusSource {
-  getStatus(taskId: string, options: { signal: AbortSignal; timeoutMs: number }): Promise<StatusReply>
+  getStatus(
+    taskId: string,
+    options: { signal: AbortSignal; timeoutMs: number }
+  ): Promise<StatusReply>
 }
 
 export const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`

@@ -60,7 +60,13 @@ export async function exchange(request: ExchangeRequest): Promise<Exchange> {
     core.debug(
       `${request.method} ${request.url} -> HTTP ${statusCode}, ${text.length} bytes in ${formatDuration(performance.now() - started)}`
     )
-    return { kind: 'response', statusCode, headers: response.message.headers, body: text, truncated }
+    return {
+      kind: 'response',
+      statusCode,
+      headers: response.message.headers,
+      body: text,
+      truncated
+    }
   } catch (error) {
     if (request.signal.aborted) return { kind: 'aborted' }
     const failure = timer.signal.aborted
@@ -105,10 +111,13 @@ function readBody(
       size += chunk.length
       chunks.push(chunk)
     })
-    message.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated: false }))
+    message.on('end', () =>
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated: false })
+    )
     message.on('error', reject)
     message.on('close', () => {
-      if (!message.complete) reject(Object.assign(new Error('reply cut off'), { code: 'ECONNRESET' }))
+      if (!message.complete)
+        reject(Object.assign(new Error('reply cut off'), { code: 'ECONNRESET' }))
     })
   })
 }
@@ -125,7 +134,8 @@ export function describeNetworkError(error: unknown): { cause: string; transient
       return { cause: 'connection refused', transient: true }
     case 'ECONNRESET':
       return {
-        cause: message === 'socket hang up' ? 'connection closed before the reply' : 'connection reset',
+        cause:
+          message === 'socket hang up' ? 'connection closed before the reply' : 'connection reset',
         transient: true
       }
     case 'ENOTFOUND':

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { Defaults, Input, Limits } from './constants.js'
 import { formatDuration, parseDuration } from './duration.js'
-import { addSecret, quote } from './sanitize.js'
+import { addSecret, hasControlCharacter, quote } from './sanitize.js'
 import type { Settings } from './settings.js'
 
 /** A problem with the step's inputs: the message names the input and what it accepts. */
@@ -70,10 +70,12 @@ function problem(message: string): never {
 
 function checkApiKey(apiKey: string): void {
   if (!apiKey) {
-    problem(`Missing ${Input.ApiKey}: set it from a secret, for example \`${Input.ApiKey}: \${{ secrets.CAMB_API_KEY }}\`.`)
+    problem(
+      `Missing ${Input.ApiKey}: set it from a secret, for example \`${Input.ApiKey}: \${{ secrets.CAMB_API_KEY }}\`.`
+    )
   }
   // The value is never quoted, not even in part.
-  if (/[\u0000-\u001f\u007f]/.test(apiKey)) {
+  if (hasControlCharacter(apiKey)) {
     problem(
       `Invalid ${Input.ApiKey}: it contains a line break or control character; copy the key again into the secret without them.`
     )
@@ -87,20 +89,30 @@ function checkApiKey(apiKey: string): void {
 export function parseTaskIds(text: string): string[] {
   const ids = [...new Set(text.split(/[\s,]+/).filter(id => id !== ''))]
   if (ids.length === 0) {
-    return problem(`Missing ${Input.TaskId}: give the task_id returned when the separation was created (several may be separated by newlines, commas or spaces).`)
+    return problem(
+      `Missing ${Input.TaskId}: give the task_id returned when the separation was created (several may be separated by newlines, commas or spaces).`
+    )
   }
   if (ids.length > Limits.maxTaskIds) {
-    return problem(`Invalid ${Input.TaskId}: ${ids.length} task ids given, at most ${Limits.maxTaskIds} are accepted in one step.`)
+    return problem(
+      `Invalid ${Input.TaskId}: ${ids.length} task ids given, at most ${Limits.maxTaskIds} are accepted in one step.`
+    )
   }
   for (const id of ids) {
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) {
-      return problem(`Invalid ${Input.TaskId} ${quote(id)}: it contains a control character; a task id is the task_id string CAMB.AI returned.`)
+    if (hasControlCharacter(id)) {
+      return problem(
+        `Invalid ${Input.TaskId} ${quote(id)}: it contains a control character; a task id is the task_id string CAMB.AI returned.`
+      )
     }
     if (id.length > Limits.maxTaskIdLength) {
-      return problem(`Invalid ${Input.TaskId} ${quote(id)}: it is ${id.length} characters long, at most ${Limits.maxTaskIdLength} are accepted.`)
+      return problem(
+        `Invalid ${Input.TaskId} ${quote(id)}: it is ${id.length} characters long, at most ${Limits.maxTaskIdLength} are accepted.`
+      )
     }
     if (id === '.' || id === '..') {
-      return problem(`Invalid ${Input.TaskId} ${quote(id)}: '.' and '..' are path steps, not task ids.`)
+      return problem(
+        `Invalid ${Input.TaskId} ${quote(id)}: '.' and '..' are path steps, not task ids.`
+      )
     }
   }
   return ids
@@ -111,9 +123,12 @@ export function parseDurationInput(name: string, text: string): number {
   const ms = parseDuration(text)
   const accepted = `expected seconds (90, 2.5) or a number with a unit ms, s, m or h (500ms, 90s, 15m, 1h30m)`
   if (ms === undefined) return problem(`Invalid ${name} ${quote(text)}: ${accepted}.`)
-  if (ms <= 0) return problem(`Invalid ${name} ${quote(text)}: it must be greater than zero; ${accepted}.`)
+  if (ms <= 0)
+    return problem(`Invalid ${name} ${quote(text)}: it must be greater than zero; ${accepted}.`)
   if (ms > Limits.maxDurationMs) {
-    return problem(`Invalid ${name} ${quote(text)}: at most ${Limits.maxDurationMs / 3_600_000}h is accepted.`)
+    return problem(
+      `Invalid ${name} ${quote(text)}: at most ${Limits.maxDurationMs / 3_600_000}h is accepted.`
+    )
   }
   return ms
 }
@@ -143,13 +158,19 @@ export function parseBaseUrl(text: string): string {
     return problem(`Invalid ${Input.BaseUrl} ${quote(text)}: ${accepted}.`)
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)) {
-    return problem(`Invalid ${Input.BaseUrl} ${quote(text)}: plain http would send the API key unencrypted; ${accepted}.`)
+    return problem(
+      `Invalid ${Input.BaseUrl} ${quote(text)}: plain http would send the API key unencrypted; ${accepted}.`
+    )
   }
   if (url.username || url.password) {
-    return problem(`Invalid ${Input.BaseUrl} ${quote(url.host)}: it must not contain a user name or password; the key goes in ${Input.ApiKey}.`)
+    return problem(
+      `Invalid ${Input.BaseUrl} ${quote(url.host)}: it must not contain a user name or password; the key goes in ${Input.ApiKey}.`
+    )
   }
   if (url.search || url.hash) {
-    return problem(`Invalid ${Input.BaseUrl} ${quote(text)}: it must not have a query (?) or fragment (#); ${accepted}.`)
+    return problem(
+      `Invalid ${Input.BaseUrl} ${quote(text)}: it must not have a query (?) or fragment (#); ${accepted}.`
+    )
   }
   return url.href.replace(/\/+$/, '')
 }

@@ -34,7 +34,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
     )
     core.debug(`API root: ${settings.baseUrl}`)
     const source =
-      options.source?.(settings) ?? new CambClient(settings.baseUrl, settings.apiKey, () => clock.now())
+      options.source?.(settings) ??
+      new CambClient(settings.baseUrl, settings.apiKey, () => clock.now())
     const outcome = await waitForTasks({
       taskIds: settings.taskIds,
       timeoutMs: settings.timeoutMs,
@@ -45,18 +46,19 @@ export async function run(options: RunOptions = {}): Promise<void> {
       observer: progressLog,
       cancel: cancellation.signal
     })
-    await publish(outcome, { timeoutMs: settings.timeoutMs, cancelledBy: cancellation.cause() })
+    publish(outcome, { timeoutMs: settings.timeoutMs, cancelledBy: cancellation.cause() })
   } catch (error) {
-    await reportError(error)
+    reportError(error)
   } finally {
     cancellation.dispose()
   }
 }
 
-async function reportError(error: unknown): Promise<void> {
+function reportError(error: unknown): void {
   try {
-    if (error instanceof InputError) await publishProblems('Invalid input', error.problems)
-    else await publishProblems('Unexpected error', [`The action stopped unexpectedly: ${describe(error)}`])
+    if (error instanceof InputError) publishProblems('Invalid input', error.problems)
+    else
+      publishProblems('Unexpected error', [`The action stopped unexpectedly: ${describe(error)}`])
   } catch (secondError) {
     core.setFailed(`The action could not report its result: ${describe(secondError)}`)
   }
@@ -67,7 +69,11 @@ function describe(error: unknown): string {
 }
 
 /** SIGINT and SIGTERM are how the runner cancels a job and enforces `timeout-minutes`. */
-function listenForCancellation(): { signal: AbortSignal; cause(): string | undefined; dispose(): void } {
+function listenForCancellation(): {
+  signal: AbortSignal
+  cause(): string | undefined
+  dispose(): void
+} {
   const controller = new AbortController()
   let received: string | undefined
   const onSignal = (name: NodeJS.Signals): void => {

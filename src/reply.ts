@@ -73,7 +73,8 @@ export function readStatusBody(body: string): TaskStatus | undefined {
   }
   if (!isObject(json) || typeof json.status !== 'string' || !json.status.trim()) return undefined
   const runId =
-    (typeof json.run_id === 'number' && Number.isFinite(json.run_id)) || typeof json.run_id === 'string'
+    (typeof json.run_id === 'number' && Number.isFinite(json.run_id)) ||
+    typeof json.run_id === 'string'
       ? json.run_id
       : null
   return {

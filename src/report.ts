@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import * as core from '@actions/core'
 import { Output, SUCCESS } from './constants.js'
 import { formatDuration, toSeconds } from './duration.js'
@@ -25,9 +26,11 @@ export interface VerdictContext {
 }
 
 const ADVICE: Record<string, string> = {
-  ERROR: 'The separation failed: check the source file against the reason given, then submit it again.',
+  ERROR:
+    'The separation failed: check the source file against the reason given, then submit it again.',
   TIMEOUT: 'CAMB.AI gave up on the separation: submit it again, or split a very long recording.',
-  PAYMENT_REQUIRED: 'The CAMB.AI account has no credit for this: top it up or change the plan, then submit again.'
+  PAYMENT_REQUIRED:
+    'The CAMB.AI account has no credit for this: top it up or change the plan, then submit again.'
 }
 
 /** Decides pass or fail, the `status` output, the headline and the annotations. */
@@ -37,7 +40,8 @@ export function judge(outcome: WaitOutcome, context: VerdictContext): Verdict {
   const failed = tasks.filter(t => taskOutcome(t) === 'failed')
   const passed = tasks.every(t => taskOutcome(t) === 'succeeded')
   const timedOut = outcome.stop === 'deadline' && unfinished.length > 0
-  const firstBad = tasks.find(t => isFailedStatus(t.status)) ?? tasks.find(t => t.status !== SUCCESS)
+  const firstBad =
+    tasks.find(t => isFailedStatus(t.status)) ?? tasks.find(t => t.status !== SUCCESS)
   const status = passed ? SUCCESS : (firstBad?.status ?? '')
   const took = formatDuration(outcome.elapsedMs)
   const n = tasks.length
@@ -46,8 +50,10 @@ export function judge(outcome: WaitOutcome, context: VerdictContext): Verdict {
   let headline: string
   if (passed) headline = `${n === 1 ? 'The task' : `All ${n} tasks`} succeeded in ${took}`
   else if (outcome.stop === 'key-rejected') headline = 'CAMB.AI rejected the API key'
-  else if (outcome.stop === 'cancelled') headline = `Cancelled by ${context.cancelledBy ?? 'a signal'} after ${took}`
-  else if (timedOut) headline = `Timed out after ${formatDuration(context.timeoutMs)}: ${count(unfinished.length)} unfinished`
+  else if (outcome.stop === 'cancelled')
+    headline = `Cancelled by ${context.cancelledBy ?? 'a signal'} after ${took}`
+  else if (timedOut)
+    headline = `Timed out after ${formatDuration(context.timeoutMs)}: ${count(unfinished.length)} unfinished`
   else headline = `${count(failed.length)} failed after ${took}`
   if (!passed && failed.length > 0 && (timedOut || outcome.stop === 'cancelled')) {
     headline += `, ${failed.length} failed`
@@ -56,7 +62,10 @@ export function judge(outcome: WaitOutcome, context: VerdictContext): Verdict {
   const annotations: Verdict['annotations'] = []
   if (outcome.stop === 'key-rejected') {
     const rejected = tasks.find(t => t.failure?.kind === 'key-rejected')
-    annotations.push({ title: 'CAMB.AI API key rejected', message: rejected?.failure?.message ?? headline })
+    annotations.push({
+      title: 'CAMB.AI API key rejected',
+      message: rejected?.failure?.message ?? headline
+    })
   }
   const perTask = tasks.flatMap(task => {
     if (task.failure?.kind === 'key-rejected') return []
@@ -136,21 +145,23 @@ export function writeOutputs(outcome: WaitOutcome, verdict: Verdict): void {
   const first = outcome.tasks[0]
   core.setOutput(Output.Status, verdict.status)
   core.setOutput(Output.Statuses, JSON.stringify(statuses))
-  core.setOutput(Output.RunId, first?.runId === null || first === undefined ? '' : String(first.runId))
+  core.setOutput(
+    Output.RunId,
+    first?.runId === null || first === undefined ? '' : String(first.runId)
+  )
   core.setOutput(Output.Results, JSON.stringify(results))
   core.setOutput(Output.TimedOut, String(verdict.timedOut))
   core.setOutput(Output.Elapsed, toSeconds(outcome.elapsedMs).toFixed(1))
 }
 
 /** The job summary: a headline and one table row per task. Skipped where there is no summary file. */
-export async function writeSummary(outcome: WaitOutcome, verdict: Verdict): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written')
-    return
-  }
+export function writeSummary(outcome: WaitOutcome, verdict: Verdict): void {
   // core.summary leaves an empty cell unclosed; a space keeps the table well formed.
   const cell = (text: string): string => escapeHtml(text) || ' '
-  const header = ['Task', 'Status', 'Run id', 'Polls', 'Waited', 'Message'].map(data => ({ data, header: true }))
+  const header = ['Task', 'Status', 'Run id', 'Polls', 'Waited', 'Message'].map(data => ({
+    data,
+    header: true
+  }))
   const rows = outcome.tasks.map(t => [
     cell(t.taskId),
     cell(t.status || '(no answer)'),
@@ -159,10 +170,29 @@ export async function writeSummary(outcome: WaitOutcome, verdict: Verdict): Prom
     formatDuration(t.elapsedMs),
     cell([t.message, taskNote(t, outcome)].filter(Boolean).join(' - '))
   ])
-  await core.summary
-    .addHeading(`${verdict.passed ? '✅' : '❌'} CAMB.AI audio separation: ${cell(verdict.headline)}`, 3)
-    .addTable([header, ...rows])
-    .write()
+  appendSummary(
+    core.summary
+      .addHeading(
+        `${verdict.passed ? '✅' : '❌'} CAMB.AI audio separation: ${cell(verdict.headline)}`,
+        3
+      )
+      .addTable([header, ...rows])
+  )
+}
+
+/**
+ * Appends what was built with core.summary to the step's summary file. core.summary.write()
+ * caches the file's path from its first call; reading it each time keeps every step right.
+ */
+function appendSummary(built: typeof core.summary): void {
+  const html = built.stringify()
+  built.emptyBuffer()
+  const file = process.env.GITHUB_STEP_SUMMARY
+  if (!file) {
+    core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written')
+    return
+  }
+  fs.appendFileSync(file, `${html}\n`)
 }
 
 /** Annotations, the closing log line and the exit code. */
@@ -173,10 +203,10 @@ export function announce(verdict: Verdict): void {
 }
 
 /** Reports a wait: outputs first (they matter most to the next step), then summary, then verdict. */
-export async function publish(outcome: WaitOutcome, context: VerdictContext): Promise<Verdict> {
+export function publish(outcome: WaitOutcome, context: VerdictContext): Verdict {
   const verdict = judge(outcome, context)
   writeOutputs(outcome, verdict)
-  await writeSummary(outcome, verdict)
+  writeSummary(outcome, verdict)
   announce(verdict)
   return verdict
 }
@@ -185,16 +215,21 @@ export async function publish(outcome: WaitOutcome, context: VerdictContext): Pr
  * Reports a step that could not start waiting (bad inputs, an unexpected error): empty outputs,
  * a summary that lists the problems, one annotation per problem, exit code 1.
  */
-export async function publishProblems(title: string, problems: string[]): Promise<void> {
+export function publishProblems(title: string, problems: string[]): void {
   const none: WaitOutcome = { tasks: [], stop: 'finished', elapsedMs: 0, peakInFlight: 0 }
-  const verdict: Verdict = { passed: false, status: '', timedOut: false, headline: title, annotations: [] }
+  const verdict: Verdict = {
+    passed: false,
+    status: '',
+    timedOut: false,
+    headline: title,
+    annotations: []
+  }
   writeOutputs(none, verdict)
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary
+  appendSummary(
+    core.summary
       .addHeading(`❌ CAMB.AI audio separation: ${escapeHtml(title)}`, 3)
       .addList(problems.map(escapeHtml))
-      .write()
-  }
+  )
   for (const message of problems) core.error(message, { title })
   process.exitCode = core.ExitCode.Failure
 }

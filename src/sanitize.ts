@@ -6,7 +6,13 @@ export function addSecret(value: string): void {
 }
 
 // C0/C1 controls and the Unicode line separators: any of them could start a new log line.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+// eslint-disable-next-line no-control-regex -- finding these characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+
+/** True when the text holds a character that could break a log line or an HTTP header. */
+export function hasControlCharacter(text: string): boolean {
+  return text.search(CONTROL) !== -1
+}
 
 /**
  * Makes text from the API (or any outside source) safe for one log line, an annotation or
@@ -30,7 +36,7 @@ function redact(text: string): string {
 /** Quotes a user's value in an error message: sanitised, shortened, control characters visible. */
 export function quote(value: string, maxLength = 80): string {
   const visible = redact(value).replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    CONTROL,
     c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
   )
   return `'${sanitize(visible, maxLength)}'`

@@ -99,10 +99,14 @@ export async function waitForTasks(options: WaitOptions): Promise<WaitOutcome> {
   const poller = new TaskPoller(options, started, deadline, stop.signal, halt)
   const tasks = options.taskIds.map(taskId => newTask(taskId))
   const deadlinePassed = clock.sleep(options.timeoutMs, stop.signal).then(() => halt('deadline'))
-  await Promise.all(tasks.map(task => poller.poll(task)))
-  halt('finished')
-  await deadlinePassed
-  cancel?.removeEventListener('abort', onCancel)
+  try {
+    await Promise.all(tasks.map(task => poller.poll(task)))
+  } finally {
+    // Also on a throw: no timer or listener may outlive the wait.
+    halt('finished')
+    await deadlinePassed
+    cancel?.removeEventListener('abort', onCancel)
+  }
 
   const elapsedMs = clock.now() - started
   for (const task of tasks) {
@@ -181,7 +185,10 @@ class TaskPoller {
           cause = 'HTTP 404 (a new task can take a moment to appear)'
           pauseMs = Math.min(pauseAfterFailure(failures, pacing, clock.random), graceLeft)
         } else {
-          cause = reply.retryAfterMs === undefined ? reply.cause : `${reply.cause}, Retry-After ${formatDuration(reply.retryAfterMs)}`
+          cause =
+            reply.retryAfterMs === undefined
+              ? reply.cause
+              : `${reply.cause}, Retry-After ${formatDuration(reply.retryAfterMs)}`
           pauseMs =
             reply.retryAfterMs === undefined
               ? pauseAfterFailure(failures, pacing, clock.random)
@@ -189,7 +196,12 @@ class TaskPoller {
         }
         pauseMs = untilDeadline(pauseMs, clock.now(), this.deadline)
         task.lastError = cause
-        this.options.observer.retrying({ taskId: task.taskId, cause, pauseMs, repeated: cause === lastCause })
+        this.options.observer.retrying({
+          taskId: task.taskId,
+          cause,
+          pauseMs,
+          repeated: cause === lastCause
+        })
         lastCause = cause
       }
       await clock.sleep(untilDeadline(pauseMs, clock.now(), this.deadline), this.stopped)
@@ -197,7 +209,9 @@ class TaskPoller {
   }
 
   /** One status request within the shared limit, bounded by the request timeout and the deadline. */
-  private async request(taskId: string): Promise<Exclude<StatusReply, { kind: 'aborted' }> | undefined> {
+  private async request(
+    taskId: string
+  ): Promise<Exclude<StatusReply, { kind: 'aborted' }> | undefined> {
     const reply = await this.limiter.run(this.stopped, () => {
       const timeLeft = this.deadline - this.options.clock.now()
       if (timeLeft <= 0) {

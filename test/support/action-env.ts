@@ -1,0 +1,66 @@
+import fs from 'node:fs'
+import { parse } from 'yaml'
+
+interface ActionMetadata {
+  inputs: Record<string, { default?: string; required?: boolean; description: string }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
+}
+
+/** action.yml, parsed: the contract the runner reads. */
+export function readActionYml(): ActionMetadata {
+  return parse(
+    fs.readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
+  ) as ActionMetadata
+}
+
+/**
+ * The INPUT_* variables the runner would set: action.yml's defaults, overridden by `given`.
+ * Names are upper-cased with hyphens kept, exactly as the runner does.
+ */
+export function inputEnv(given: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(readActionYml().inputs)) {
+    if (spec.default !== undefined)
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(spec.default)
+  }
+  for (const [name, value] of Object.entries(given))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  return env
+}
+
+/** Sets `vars` in process.env for the duration of a test; returns the undo. */
+export function setEnv(vars: Record<string, string | undefined>): () => void {
+  const saved = Object.fromEntries(Object.keys(vars).map(k => [k, process.env[k]]))
+  const apply = (values: Record<string, string | undefined>): void => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+  apply(vars)
+  return () => apply(saved)
+}
+
+/** Removes every INPUT_* variable, so tests do not see each other's inputs. */
+export function clearInputs(): void {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
+}
+
+/** Collects what is written to stdout while `work` runs (where @actions/core writes). */
+export async function captureStdout<T>(
+  work: () => T | Promise<T>
+): Promise<{ result: T; stdout: string }> {
+  const original = process.stdout.write.bind(process.stdout)
+  let stdout = ''
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    return true
+  }) as typeof process.stdout.write
+  try {
+    const result = await work()
+    return { result, stdout }
+  } finally {
+    process.stdout.write = original
+  }
+}
