@@ -1,6 +1,7 @@
 import type { StatusSource } from '../src/camb-client.js'
 import type { StatusReply } from '../src/reply.js'
 import {
+  describeRetry,
   waitForTasks,
   type RetryNotice,
   type TaskResult,
@@ -94,6 +95,7 @@ async function wait(
       timeoutMs: 600_000,
       pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
       failFast: true,
+      requestTimeoutMs: 30_000,
       source,
       clock,
       observer,
@@ -183,7 +185,7 @@ describe('retrying failures', () => {
       call === 1 ? { kind: 'retry', cause: 'HTTP 429', retryAfterMs: 7_000 } : status('SUCCESS')
     )
     expect(source.times('task-1')).toEqual([0, 7_000])
-    expect(observer.retries[0].cause).toBe('HTTP 429, Retry-After 7.0s')
+    expect(describeRetry(observer.retries[0])).toBe('HTTP 429, Retry-After 7.0s')
   })
 
   it('does not turn Retry-After: 0 into a busy loop', async () => {
@@ -332,6 +334,7 @@ describe('cancellation', () => {
       timeoutMs: 600_000,
       pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
       failFast: true,
+      requestTimeoutMs: 30_000,
       source,
       clock,
       observer: recorder(),
@@ -361,6 +364,7 @@ describe('leftovers', () => {
       timeoutMs: 600_000,
       pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
       failFast: true,
+      requestTimeoutMs: 30_000,
       source: { getStatus: () => Promise.reject(new Error('bug')) },
       clock,
       observer: recorder()
@@ -372,5 +376,16 @@ describe('leftovers', () => {
   it('no timer outlives a wait that finished normally', async () => {
     const { clock } = await wait(endsAt(0))
     expect(clock.pendingTimers).toBe(0)
+  })
+})
+
+describe('retry notices', () => {
+  it('count a changing Retry-After as the same cause, so a 429 storm warns once', async () => {
+    const { observer } = await wait((_, call) =>
+      call <= 3
+        ? { kind: 'retry', cause: 'HTTP 429', retryAfterMs: call * 1_000 }
+        : status('SUCCESS')
+    )
+    expect(observer.retries.map(r => r.repeated)).toEqual([false, true, true])
   })
 })

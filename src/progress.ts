@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { formatDuration } from './duration.js'
 import { sanitize } from './sanitize.js'
-import type { RetryNotice, TaskResult, WaitObserver } from './waiter.js'
+import { describeRetry, type RetryNotice, type TaskResult, type WaitObserver } from './waiter.js'
 
 /**
  * The live log: one line per task when its status changes, one warning per new cause of a
@@ -22,7 +22,7 @@ export const progressLog: WaitObserver = {
     )
   },
   retrying(notice: RetryNotice): void {
-    const line = `Task ${sanitize(notice.taskId)}: ${notice.cause}; retrying in ${formatDuration(notice.pauseMs)}`
+    const line = `Task ${sanitize(notice.taskId)}: ${describeRetry(notice)}; retrying in ${formatDuration(notice.pauseMs)}`
     if (notice.repeated) core.debug(line)
     else core.warning(line)
   },

@@ -34,10 +34,20 @@ export interface WaitOutcome {
 /** A retried failure, for the log: the first of a streak is worth a warning, repeats are not. */
 export interface RetryNotice {
   taskId: string
+  /** What failed, such as `HTTP 503` or `connection reset`: the same words for the same fault. */
   cause: string
+  /** The server's Retry-After, when it sent one. */
+  retryAfterMs?: number
   pauseMs: number
   /** The same cause as the attempt before. */
   repeated: boolean
+}
+
+/** `HTTP 429, Retry-After 2.0s`: the cause with the server's own advice, for the log. */
+export function describeRetry(notice: RetryNotice): string {
+  return notice.retryAfterMs === undefined
+    ? notice.cause
+    : `${notice.cause}, Retry-After ${formatDuration(notice.retryAfterMs)}`
 }
 
 /** Hears what happens while waiting; the log lives behind it, the waiter never prints. */
@@ -59,8 +69,9 @@ export interface WaitOptions {
   observer: WaitObserver
   /** Aborted on SIGINT/SIGTERM: the wait stops at once and reports what it knows. */
   cancel?: AbortSignal
+  /** Longest one request may take, body included. */
+  requestTimeoutMs: number
   maxInFlight?: number
-  requestTimeoutMs?: number
   notFoundGraceMs?: number
 }
 
@@ -139,7 +150,7 @@ class TaskPoller {
     private readonly halt: (reason: StopReason) => void
   ) {
     this.limiter = new Limiter(options.maxInFlight ?? Limits.maxInFlight)
-    this.requestTimeoutMs = options.requestTimeoutMs ?? Limits.requestTimeoutMs
+    this.requestTimeoutMs = options.requestTimeoutMs
     this.notFoundGraceMs = options.notFoundGraceMs ?? Limits.notFoundGraceMs
   }
 
@@ -174,7 +185,11 @@ class TaskPoller {
         return
       } else {
         failures++
-        let cause: string
+        const cause =
+          reply.kind === 'not-found'
+            ? 'HTTP 404 (a new task can take a moment to appear)'
+            : reply.cause
+        const retryAfterMs = reply.kind === 'retry' ? reply.retryAfterMs : undefined
         if (reply.kind === 'not-found') {
           notFoundSince ??= now
           const graceLeft = notFoundSince + this.notFoundGraceMs - now
@@ -182,26 +197,23 @@ class TaskPoller {
             this.fail(task, notFound(task.taskId, this.notFoundGraceMs))
             return
           }
-          cause = 'HTTP 404 (a new task can take a moment to appear)'
           pauseMs = Math.min(pauseAfterFailure(failures, pacing, clock.random), graceLeft)
         } else {
-          cause =
-            reply.retryAfterMs === undefined
-              ? reply.cause
-              : `${reply.cause}, Retry-After ${formatDuration(reply.retryAfterMs)}`
           pauseMs =
-            reply.retryAfterMs === undefined
+            retryAfterMs === undefined
               ? pauseAfterFailure(failures, pacing, clock.random)
-              : Math.max(reply.retryAfterMs, MIN_RETRY_PAUSE_MS)
+              : Math.max(retryAfterMs, MIN_RETRY_PAUSE_MS)
         }
         pauseMs = untilDeadline(pauseMs, clock.now(), this.deadline)
-        task.lastError = cause
-        this.options.observer.retrying({
+        const notice = {
           taskId: task.taskId,
           cause,
+          retryAfterMs,
           pauseMs,
           repeated: cause === lastCause
-        })
+        }
+        task.lastError = describeRetry(notice)
+        this.options.observer.retrying(notice)
         lastCause = cause
       }
       await clock.sleep(untilDeadline(pauseMs, clock.now(), this.deadline), this.stopped)
