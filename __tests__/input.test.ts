@@ -7,13 +7,8 @@ import {
   parseDurationInput,
   parseTaskIds
 } from '../src/input.js'
-import {
-  captureStdout,
-  clearInputs,
-  inputEnv,
-  readActionYml,
-  setEnv
-} from '../test/support/action-env.js'
+import { inputEnv, readActionYml } from '../simulator/runner.js'
+import { captureStdout, clearInputs, setEnv } from '../test/support/action-env.js'
 
 const KEY = 'camb-test-key-0123456789'
 
@@ -48,6 +43,7 @@ describe('inputs as the runner passes them', () => {
       timeoutMs: 600_000,
       intervalMs: 5_000,
       maxIntervalMs: 30_000,
+      requestTimeoutMs: 30_000,
       failFast: true,
       baseUrl: 'https://client.camb.ai/apis'
     })
@@ -58,6 +54,7 @@ describe('inputs as the runner passes them', () => {
     for (const [name, value] of Object.entries(Defaults))
       expect(String(yml.inputs[name].default)).toBe(value)
     const { settings } = await inputs({
+      'request-timeout': '',
       timeout: '',
       interval: '',
       'max-interval': '',
@@ -78,6 +75,7 @@ describe('inputs as the runner passes them', () => {
       timeout: '1h30m',
       interval: '2.5',
       'max-interval': '1m',
+      'request-timeout': '750ms',
       'fail-fast': 'False',
       'base-url': 'http://127.0.0.1:8080/apis/'
     })
@@ -85,6 +83,7 @@ describe('inputs as the runner passes them', () => {
       timeoutMs: 5_400_000,
       intervalMs: 2_500,
       maxIntervalMs: 60_000,
+      requestTimeoutMs: 750,
       failFast: false,
       baseUrl: 'http://127.0.0.1:8080/apis'
     })
@@ -140,6 +139,7 @@ describe('bad input gets a clear error that names the input', () => {
     [{ timeout: '200h' }, /^Invalid timeout '200h': at most 168h/],
     [{ interval: '0ms' }, /^Invalid interval '0ms'/],
     [{ 'max-interval': 'x' }, /^Invalid max-interval 'x'/],
+    [{ 'request-timeout': '0' }, /^Invalid request-timeout '0'/],
     [
       { interval: '10s', 'max-interval': '5s' },
       /^Invalid max-interval '5.0s': it must be at least interval \(10.0s\)/
@@ -213,6 +213,7 @@ describe('generated inputs', () => {
           timeout: text,
           interval: text,
           'max-interval': text,
+          'request-timeout': text,
           'fail-fast': text,
           'base-url': text
         }),
@@ -227,7 +228,7 @@ describe('generated inputs', () => {
           expect(problems.length).toBeGreaterThan(0)
           for (const problem of problems) {
             expect(problem).toMatch(
-              /^(Missing|Invalid) (task-id|api-key|timeout|interval|max-interval|fail-fast|base-url)\b/
+              /^(Missing|Invalid) (task-id|api-key|timeout|interval|max-interval|request-timeout|fail-fast|base-url)\b/
             )
             expect(problem).not.toMatch(/[\r\n]/)
             if (given['api-key'] === key) expect(problem).not.toContain(key)

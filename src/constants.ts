@@ -5,6 +5,7 @@ export const Input = {
   Timeout: 'timeout',
   Interval: 'interval',
   MaxInterval: 'max-interval',
+  RequestTimeout: 'request-timeout',
   FailFast: 'fail-fast',
   BaseUrl: 'base-url'
 } as const
@@ -23,6 +24,7 @@ export const Defaults = {
   [Input.Timeout]: '10m',
   [Input.Interval]: '5s',
   [Input.MaxInterval]: '30s',
+  [Input.RequestTimeout]: '30s',
   [Input.FailFast]: 'true',
   [Input.BaseUrl]: 'https://client.camb.ai/apis'
 } as const
@@ -39,8 +41,6 @@ export const PENDING = 'PENDING'
 export const Limits = {
   /** Most status requests in flight at once, whatever the number of tasks. */
   maxInFlight: 8,
-  /** Longest a single request may take, body included. */
-  requestTimeoutMs: 30_000,
   /** How long a 404 is taken for "not visible yet" before the task counts as unknown. */
   notFoundGraceMs: 10_000,
   maxTaskIdLength: 256,

@@ -39,6 +39,9 @@ export function getInputs(): Settings {
   const maxIntervalMs = check(() =>
     parseDurationInput(Input.MaxInterval, withDefault(Input.MaxInterval))
   )
+  const requestTimeoutMs = check(() =>
+    parseDurationInput(Input.RequestTimeout, withDefault(Input.RequestTimeout))
+  )
   const failFast = check(() => parseBoolean(Input.FailFast, withDefault(Input.FailFast)))
   const baseUrl = check(() => parseBaseUrl(withDefault(Input.BaseUrl)))
 
@@ -55,6 +58,7 @@ export function getInputs(): Settings {
     timeoutMs: timeoutMs as number,
     intervalMs: intervalMs as number,
     maxIntervalMs: maxIntervalMs as number,
+    requestTimeoutMs: requestTimeoutMs as number,
     failFast: failFast as boolean,
     baseUrl: baseUrl as string
   }

@@ -41,6 +41,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       timeoutMs: settings.timeoutMs,
       pacing: settings,
       failFast: settings.failFast,
+      requestTimeoutMs: settings.requestTimeoutMs,
       source,
       clock,
       observer: progressLog,

@@ -10,6 +10,8 @@ export interface Settings {
   intervalMs: number
   /** Longest pause between two polls of one task. */
   maxIntervalMs: number
+  /** Longest one request may take, reading its body included. */
+  requestTimeoutMs: number
   /** Stop waiting for the other tasks once one has failed. */
   failFast: boolean
   /** API root without a trailing slash, such as https://client.camb.ai/apis. */
