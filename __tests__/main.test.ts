@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import type http from 'node:http'
 import { run } from '../src/main.js'
-import { captureStdout, clearInputs, inputEnv, setEnv } from '../test/support/action-env.js'
+import { inputEnv, makeRunnerFiles, parseCommands, parseOutputFile } from '../simulator/runner.js'
+import { captureStdout, clearInputs, setEnv } from '../test/support/action-env.js'
 import { json, startServer, type TestServer } from '../test/support/http-server.js'
-import { makeRunnerFiles, parseCommands, parseOutputFile } from '../test/support/runner-files.js'
 
 const KEY = 'main-test-key-9f8e7d6c5b4a'
 let server: TestServer | undefined

@@ -31630,6 +31630,7 @@ const Input = {
     Timeout: 'timeout',
     Interval: 'interval',
     MaxInterval: 'max-interval',
+    RequestTimeout: 'request-timeout',
     FailFast: 'fail-fast',
     BaseUrl: 'base-url'
 };
@@ -31646,6 +31647,7 @@ const Defaults = {
     [Input.Timeout]: '10m',
     [Input.Interval]: '5s',
     [Input.MaxInterval]: '30s',
+    [Input.RequestTimeout]: '30s',
     [Input.FailFast]: 'true',
     [Input.BaseUrl]: 'https://client.camb.ai/apis'
 };
@@ -31659,8 +31661,6 @@ const PENDING = 'PENDING';
 const Limits = {
     /** Most status requests in flight at once, whatever the number of tasks. */
     maxInFlight: 8,
-    /** Longest a single request may take, body included. */
-    requestTimeoutMs: 30_000,
     /** How long a 404 is taken for "not visible yet" before the task counts as unknown. */
     notFoundGraceMs: 10_000,
     maxTaskIdLength: 256,
@@ -32167,6 +32167,7 @@ function getInputs() {
     const timeoutMs = check(() => parseDurationInput(Input.Timeout, withDefault(Input.Timeout)));
     const intervalMs = check(() => parseDurationInput(Input.Interval, withDefault(Input.Interval)));
     const maxIntervalMs = check(() => parseDurationInput(Input.MaxInterval, withDefault(Input.MaxInterval)));
+    const requestTimeoutMs = check(() => parseDurationInput(Input.RequestTimeout, withDefault(Input.RequestTimeout)));
     const failFast = check(() => parseBoolean(Input.FailFast, withDefault(Input.FailFast)));
     const baseUrl = check(() => parseBaseUrl(withDefault(Input.BaseUrl)));
     if (intervalMs !== undefined && maxIntervalMs !== undefined && maxIntervalMs < intervalMs) {
@@ -32181,6 +32182,7 @@ function getInputs() {
         timeoutMs: timeoutMs,
         intervalMs: intervalMs,
         maxIntervalMs: maxIntervalMs,
+        requestTimeoutMs: requestTimeoutMs,
         failFast: failFast,
         baseUrl: baseUrl
     };
@@ -32275,39 +32277,6 @@ function parseBaseUrl(text) {
     return url.href.replace(/\/+$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/progress.ts
-
-
-
-/**
- * The live log: one line per task when its status changes, one warning per new cause of a
- * retried failure (repeats go to debug, so a storm stays readable). Every line starts with
- * our own words, and every outside text is sanitised, so nothing can forge a workflow command.
- */
-const progressLog = {
-    statusChanged(task) {
-        const run = task.runId === null ? '' : `, run ${sanitize(String(task.runId), 64)}`;
-        const message = task.message ? ` - ${task.message}` : '';
-        info(`Task ${sanitize(task.taskId)}: ${task.status} after ${formatDuration(task.elapsedMs)}${run}${message}`);
-    },
-    unknownStatus(task) {
-        warning(`Task ${sanitize(task.taskId)}: CAMB.AI reported status '${task.status}', which this action does not know; it is treated as still running.`);
-    },
-    retrying(notice) {
-        const line = `Task ${sanitize(notice.taskId)}: ${notice.cause}; retrying in ${formatDuration(notice.pauseMs)}`;
-        if (notice.repeated)
-            core_debug(line);
-        else
-            warning(line);
-    },
-    recovered(taskId, failedAttempts) {
-        info(`Task ${sanitize(taskId)}: CAMB.AI answered again after ${failedAttempts} failed attempt${failedAttempts === 1 ? '' : 's'}`);
-    }
-};
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
 ;// CONCATENATED MODULE: ./src/limiter.ts
 /** Caps how many requests are in flight at once, however many tasks are waited for. */
 class Limiter {
@@ -32369,6 +32338,12 @@ class Limiter {
 
 
 
+/** `HTTP 429, Retry-After 2.0s`: the cause with the server's own advice, for the log. */
+function describeRetry(notice) {
+    return notice.retryAfterMs === undefined
+        ? notice.cause
+        : `${notice.cause}, Retry-After ${formatDuration(notice.retryAfterMs)}`;
+}
 const KNOWN = new Set([SUCCESS, PENDING, ...FAILED_STATUSES]);
 /** Retry-After: 0 on every reply must not become a busy loop. */
 const MIN_RETRY_PAUSE_MS = 250;
@@ -32446,7 +32421,7 @@ class TaskPoller {
         this.stopped = stopped;
         this.halt = halt;
         this.limiter = new Limiter(options.maxInFlight ?? Limits.maxInFlight);
-        this.requestTimeoutMs = options.requestTimeoutMs ?? Limits.requestTimeoutMs;
+        this.requestTimeoutMs = options.requestTimeoutMs;
         this.notFoundGraceMs = options.notFoundGraceMs ?? Limits.notFoundGraceMs;
     }
     async poll(task) {
@@ -32483,7 +32458,10 @@ class TaskPoller {
             }
             else {
                 failures++;
-                let cause;
+                const cause = reply.kind === 'not-found'
+                    ? 'HTTP 404 (a new task can take a moment to appear)'
+                    : reply.cause;
+                const retryAfterMs = reply.kind === 'retry' ? reply.retryAfterMs : undefined;
                 if (reply.kind === 'not-found') {
                     notFoundSince ??= now;
                     const graceLeft = notFoundSince + this.notFoundGraceMs - now;
@@ -32491,27 +32469,24 @@ class TaskPoller {
                         this.fail(task, notFound(task.taskId, this.notFoundGraceMs));
                         return;
                     }
-                    cause = 'HTTP 404 (a new task can take a moment to appear)';
                     pauseMs = Math.min(pauseAfterFailure(failures, pacing, clock.random), graceLeft);
                 }
                 else {
-                    cause =
-                        reply.retryAfterMs === undefined
-                            ? reply.cause
-                            : `${reply.cause}, Retry-After ${formatDuration(reply.retryAfterMs)}`;
                     pauseMs =
-                        reply.retryAfterMs === undefined
+                        retryAfterMs === undefined
                             ? pauseAfterFailure(failures, pacing, clock.random)
-                            : Math.max(reply.retryAfterMs, MIN_RETRY_PAUSE_MS);
+                            : Math.max(retryAfterMs, MIN_RETRY_PAUSE_MS);
                 }
                 pauseMs = untilDeadline(pauseMs, clock.now(), this.deadline);
-                task.lastError = cause;
-                this.options.observer.retrying({
+                const notice = {
                     taskId: task.taskId,
                     cause,
+                    retryAfterMs,
                     pauseMs,
                     repeated: cause === lastCause
-                });
+                };
+                task.lastError = describeRetry(notice);
+                this.options.observer.retrying(notice);
                 lastCause = cause;
             }
             await clock.sleep(untilDeadline(pauseMs, clock.now(), this.deadline), this.stopped);
@@ -32560,6 +32535,40 @@ function notFound(taskId, graceMs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/progress.ts
+
+
+
+
+/**
+ * The live log: one line per task when its status changes, one warning per new cause of a
+ * retried failure (repeats go to debug, so a storm stays readable). Every line starts with
+ * our own words, and every outside text is sanitised, so nothing can forge a workflow command.
+ */
+const progressLog = {
+    statusChanged(task) {
+        const run = task.runId === null ? '' : `, run ${sanitize(String(task.runId), 64)}`;
+        const message = task.message ? ` - ${task.message}` : '';
+        info(`Task ${sanitize(task.taskId)}: ${task.status} after ${formatDuration(task.elapsedMs)}${run}${message}`);
+    },
+    unknownStatus(task) {
+        warning(`Task ${sanitize(task.taskId)}: CAMB.AI reported status '${task.status}', which this action does not know; it is treated as still running.`);
+    },
+    retrying(notice) {
+        const line = `Task ${sanitize(notice.taskId)}: ${describeRetry(notice)}; retrying in ${formatDuration(notice.pauseMs)}`;
+        if (notice.repeated)
+            core_debug(line);
+        else
+            warning(line);
+    },
+    recovered(taskId, failedAttempts) {
+        info(`Task ${sanitize(taskId)}: CAMB.AI answered again after ${failedAttempts} failed attempt${failedAttempts === 1 ? '' : 's'}`);
+    }
+};
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
@@ -32792,6 +32801,7 @@ async function run(options = {}) {
             timeoutMs: settings.timeoutMs,
             pacing: settings,
             failFast: settings.failFast,
+            requestTimeoutMs: settings.requestTimeoutMs,
             source,
             clock,
             observer: progressLog,

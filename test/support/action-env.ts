@@ -1,33 +1,4 @@
-import fs from 'node:fs'
-import { parse } from 'yaml'
-
-interface ActionMetadata {
-  inputs: Record<string, { default?: string; required?: boolean; description: string }>
-  outputs: Record<string, { description: string }>
-  runs: { using: string; main: string }
-}
-
-/** action.yml, parsed: the contract the runner reads. */
-export function readActionYml(): ActionMetadata {
-  return parse(
-    fs.readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
-  ) as ActionMetadata
-}
-
-/**
- * The INPUT_* variables the runner would set: action.yml's defaults, overridden by `given`.
- * Names are upper-cased with hyphens kept, exactly as the runner does.
- */
-export function inputEnv(given: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [name, spec] of Object.entries(readActionYml().inputs)) {
-    if (spec.default !== undefined)
-      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(spec.default)
-  }
-  for (const [name, value] of Object.entries(given))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  return env
-}
+/** Helpers for running the action in-process: environment and captured stdout. */
 
 /** Sets `vars` in process.env for the duration of a test; returns the undo. */
 export function setEnv(vars: Record<string, string | undefined>): () => void {
