@@ -168,16 +168,29 @@ describe('retrying failures', () => {
     expect(outcome.tasks[0].lastError).toBeUndefined()
   })
 
-  it('warns again when the cause changes', async () => {
-    const causes = ['HTTP 503', 'HTTP 503', 'connection reset']
+  it('warns once for each different cause in a streak, even when they alternate', async () => {
+    const causes = ['HTTP 503', 'HTTP 503', 'connection reset', 'HTTP 503', 'connection reset']
     const { observer } = await wait((_, call) =>
-      call <= 3 ? { kind: 'retry', cause: causes[call - 1] } : status('SUCCESS')
+      call <= 5 ? { kind: 'retry', cause: causes[call - 1] } : status('SUCCESS')
     )
     expect(observer.retries.map(r => [r.cause, r.repeated])).toEqual([
       ['HTTP 503', false],
       ['HTTP 503', true],
-      ['connection reset', false]
+      ['connection reset', false],
+      ['HTTP 503', true],
+      ['connection reset', true]
     ])
+  })
+
+  it('warns afresh for a streak that starts after the task answered', async () => {
+    const { observer } = await wait((_, call) =>
+      call === 1 || call === 3
+        ? { kind: 'retry', cause: 'HTTP 503' }
+        : call === 2
+          ? status('PENDING')
+          : status('SUCCESS')
+    )
+    expect(observer.retries.map(r => r.repeated)).toEqual([false, false])
   })
 
   it('lets Retry-After set the next pause', async () => {

@@ -32427,7 +32427,8 @@ class TaskPoller {
     async poll(task) {
         const { clock, pacing } = this.options;
         let failures = 0;
-        let lastCause;
+        // Causes already reported in this streak of failures: each is worth one warning.
+        const causesSeen = new Set();
         let notFoundSince;
         while (!this.stopped.aborted) {
             const reply = await this.request(task.taskId);
@@ -32441,7 +32442,7 @@ class TaskPoller {
                 if (failures > 0)
                     this.options.observer.recovered(task.taskId, failures);
                 failures = 0;
-                lastCause = undefined;
+                causesSeen.clear();
                 notFoundSince = undefined;
                 task.lastError = undefined;
                 this.record(task, reply);
@@ -32483,11 +32484,11 @@ class TaskPoller {
                     cause,
                     retryAfterMs,
                     pauseMs,
-                    repeated: cause === lastCause
+                    repeated: causesSeen.has(cause)
                 };
                 task.lastError = describeRetry(notice);
                 this.options.observer.retrying(notice);
-                lastCause = cause;
+                causesSeen.add(cause);
             }
             await clock.sleep(untilDeadline(pauseMs, clock.now(), this.deadline), this.stopped);
         }
@@ -32605,7 +32606,8 @@ function judge(outcome, context) {
     else if (timedOut)
         headline = `Timed out after ${formatDuration(context.timeoutMs)}: ${count(unfinished.length)} unfinished`;
     else
-        headline = `${count(failed.length)} failed after ${took}`;
+        headline =
+            n === 1 ? `The task failed after ${took}` : `${count(failed.length)} failed after ${took}`;
     if (!passed && failed.length > 0 && (timedOut || outcome.stop === 'cancelled')) {
         headline += `, ${failed.length} failed`;
     }
@@ -32644,7 +32646,7 @@ function taskProblem(task, outcome, context) {
     if (task.failure)
         return `Task ${id}: ${task.failure.message}`;
     if (isFailedStatus(task.status)) {
-        const said = task.message ? `: ${task.message}` : '';
+        const said = task.message ? `: ${task.message.replace(/[.!?]+$/, '')}` : '';
         return `Task ${id} ended with ${task.status} after ${formatDuration(task.elapsedMs)}${said}. ${ADVICE[task.status]}`;
     }
     if (taskOutcome(task) === 'unfinished' && outcome.stop === 'deadline') {

@@ -46,7 +46,8 @@ const DEFAULTS: Scenario = {
 }
 
 export function scenario(overrides: Partial<Scenario> = {}): Scenario {
-  return { ...DEFAULTS, ...overrides }
+  // A fresh faults array: scenarios must never share one.
+  return { ...DEFAULTS, ...overrides, faults: [...(overrides.faults ?? DEFAULTS.faults)] }
 }
 
 const ENDS: Record<string, Scenario['end']> = {

@@ -54,7 +54,9 @@ export function judge(outcome: WaitOutcome, context: VerdictContext): Verdict {
     headline = `Cancelled by ${context.cancelledBy ?? 'a signal'} after ${took}`
   else if (timedOut)
     headline = `Timed out after ${formatDuration(context.timeoutMs)}: ${count(unfinished.length)} unfinished`
-  else headline = `${count(failed.length)} failed after ${took}`
+  else
+    headline =
+      n === 1 ? `The task failed after ${took}` : `${count(failed.length)} failed after ${took}`
   if (!passed && failed.length > 0 && (timedOut || outcome.stop === 'cancelled')) {
     headline += `, ${failed.length} failed`
   }
@@ -93,7 +95,7 @@ function taskProblem(task: TaskResult, outcome: WaitOutcome, context: VerdictCon
   const id = sanitize(task.taskId, 100)
   if (task.failure) return `Task ${id}: ${task.failure.message}`
   if (isFailedStatus(task.status)) {
-    const said = task.message ? `: ${task.message}` : ''
+    const said = task.message ? `: ${task.message.replace(/[.!?]+$/, '')}` : ''
     return `Task ${id} ended with ${task.status} after ${formatDuration(task.elapsedMs)}${said}. ${ADVICE[task.status]}`
   }
   if (taskOutcome(task) === 'unfinished' && outcome.stop === 'deadline') {

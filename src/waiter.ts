@@ -39,7 +39,7 @@ export interface RetryNotice {
   /** The server's Retry-After, when it sent one. */
   retryAfterMs?: number
   pauseMs: number
-  /** The same cause as the attempt before. */
+  /** This cause was already reported since the task last answered. */
   repeated: boolean
 }
 
@@ -157,7 +157,8 @@ class TaskPoller {
   async poll(task: TaskResult): Promise<void> {
     const { clock, pacing } = this.options
     let failures = 0
-    let lastCause: string | undefined
+    // Causes already reported in this streak of failures: each is worth one warning.
+    const causesSeen = new Set<string>()
     let notFoundSince: number | undefined
 
     while (!this.stopped.aborted) {
@@ -171,7 +172,7 @@ class TaskPoller {
       if (reply.kind === 'status') {
         if (failures > 0) this.options.observer.recovered(task.taskId, failures)
         failures = 0
-        lastCause = undefined
+        causesSeen.clear()
         notFoundSince = undefined
         task.lastError = undefined
         this.record(task, reply)
@@ -210,11 +211,11 @@ class TaskPoller {
           cause,
           retryAfterMs,
           pauseMs,
-          repeated: cause === lastCause
+          repeated: causesSeen.has(cause)
         }
         task.lastError = describeRetry(notice)
         this.options.observer.retrying(notice)
-        lastCause = cause
+        causesSeen.add(cause)
       }
       await clock.sleep(untilDeadline(pauseMs, clock.now(), this.deadline), this.stopped)
     }
