@@ -133,6 +133,30 @@ describe('a task that succeeds', () => {
   })
 })
 
+describe('the live log', () => {
+  it('warns once about a status it does not know, and keeps waiting', async () => {
+    let n = 0
+    const result = await step((_, res) =>
+      json(res, 200, { status: ++n < 3 ? 'QUEUED' : 'SUCCESS' })
+    )
+    expect(result.exitCode).toBe(0)
+    expect(result.commands.filter(c => c.command === 'warning').map(c => c.message)).toEqual([
+      "Task task-1: CAMB.AI reported status 'QUEUED', which this action does not know; it is treated as still running."
+    ])
+  })
+
+  it('says when CAMB.AI answers again after failed attempts', async () => {
+    let n = 0
+    const result = await step((_, res) =>
+      ++n <= 2 ? res.writeHead(503).end() : json(res, 200, 'SUCCESS')
+    )
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/^::warning::Task task-1: HTTP 503; retrying in \d+ms$/m)
+    expect(result.stdout).toMatch(/^::debug::Task task-1: HTTP 503; retrying in \d+ms$/m)
+    expect(result.stdout).toContain('Task task-1: CAMB.AI answered again after 2 failed attempts')
+  })
+})
+
 describe('a task that ends badly', () => {
   it.each([
     ['ERROR', /The separation failed: check the source file/],
