@@ -275,6 +275,39 @@ describe('redirects', () => {
   })
 })
 
+describe('proxies', () => {
+  it('sends requests for a remote API through HTTPS_PROXY, as a tunnel the proxy cannot read', async () => {
+    const seen: string[] = []
+    const proxy = net.createServer(socket => {
+      socket.once('data', chunk => {
+        seen.push(chunk.toString('latin1'))
+        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+      })
+    })
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+    const { port } = proxy.address() as net.AddressInfo
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY }
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${port}`
+    delete process.env.NO_PROXY
+    try {
+      const client = new CambClient('https://client.camb.ai/apis', KEY)
+      const { result } = await captureStdout(() =>
+        client.getStatus('t', { signal: new AbortController().signal, timeoutMs: 5_000 })
+      )
+      expect(result.kind).toBe('retry')
+      expect(seen).toHaveLength(1)
+      expect(seen[0]).toMatch(/^CONNECT client\.camb\.ai:443 HTTP\/1\.1/)
+      expect(seen[0]).not.toContain(KEY)
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+      await new Promise(resolve => proxy.close(resolve))
+    }
+  })
+})
+
 describe('cancellation', () => {
   it('aborts a request in flight at once', async () => {
     const controller = new AbortController()
