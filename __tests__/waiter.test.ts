@@ -82,6 +82,15 @@ const endsAt =
   (_, __, elapsed) =>
     elapsed >= endMs ? status(end, { runId: 7 }) : status('PENDING')
 
+/** The settings every test starts from: the action's defaults, one task. */
+const DEFAULTS = {
+  taskIds: ['task-1'],
+  timeoutMs: 600_000,
+  pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
+  failFast: true,
+  requestTimeoutMs: 30_000
+}
+
 async function wait(
   script: Script,
   options: Partial<WaitOptions> & { latencyMs?: number; random?: () => number } = {}
@@ -91,11 +100,7 @@ async function wait(
   const observer = recorder()
   const outcome = await clock.run(
     waitForTasks({
-      taskIds: ['task-1'],
-      timeoutMs: 600_000,
-      pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
-      failFast: true,
-      requestTimeoutMs: 30_000,
+      ...DEFAULTS,
       source,
       clock,
       observer,
@@ -343,11 +348,8 @@ describe('cancellation', () => {
     const clock = new TestClock()
     const source = new ScriptedSource(clock, () => status('PENDING'))
     const work = waitForTasks({
+      ...DEFAULTS,
       taskIds: ['a'],
-      timeoutMs: 600_000,
-      pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
-      failFast: true,
-      requestTimeoutMs: 30_000,
       source,
       clock,
       observer: recorder(),
@@ -373,11 +375,8 @@ describe('leftovers', () => {
   it('no timer outlives the wait, even when the status source throws', async () => {
     const clock = new TestClock()
     const work = waitForTasks({
+      ...DEFAULTS,
       taskIds: ['a'],
-      timeoutMs: 600_000,
-      pacing: { intervalMs: 5_000, maxIntervalMs: 30_000 },
-      failFast: true,
-      requestTimeoutMs: 30_000,
       source: { getStatus: () => Promise.reject(new Error('bug')) },
       clock,
       observer: recorder()
