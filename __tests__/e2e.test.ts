@@ -124,6 +124,8 @@ describe('several tasks', () => {
     expect(run.exitCode).toBe(0)
     expect(Object.values(JSON.parse(run.outputs.statuses))).toEqual(Array(10).fill('SUCCESS'))
     expect(Number(run.outputs.elapsed)).toBeLessThan(3)
+    // Nothing on stderr: no Node warning (such as MaxListenersExceeded) reaches the user's log.
+    expect(run.stderr).toBe('')
     expect(sim.requests.length - before).toBeLessThan(150)
     figures.push(
       `| 10 tasks ending at 0.15 s to 1.5 s | ${run.exitCode} | ${run.outputs.status} | ${sim.requests.length - before} | ${seconds(run)} |`
@@ -283,6 +285,24 @@ describe('time limits', () => {
     expect(run.exitCode).not.toBe(0)
     expect(run.durationMs).toBeLessThan(1_700)
     expect(run.summary).toContain('Cancelled by SIGTERM')
+  })
+})
+
+describe('the stems', () => {
+  it('are downloaded into download-dir in the workspace, and their URLs are masked', async () => {
+    const id = task(scenario({ afterMs: 200 }))
+    const run = await step({ 'task-id': id, 'download-dir': 'stems' })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['foreground-path']).toMatch(new RegExp(`/stems/${id}-foreground\\.flac$`))
+    expect(run.outputs['background-path']).toMatch(new RegExp(`/stems/${id}-background\\.flac$`))
+    expect(run.stdout).toContain(`::add-mask::${run.outputs['foreground-url']}`)
+    expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain('signature=')
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^Task ${id}: foreground stem saved to .*/stems/${id}-foreground\\.flac \\(262144 bytes\\)$`,
+        'm'
+      )
+    )
   })
 })
 

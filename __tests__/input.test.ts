@@ -45,7 +45,9 @@ describe('inputs as the runner passes them', () => {
       maxIntervalMs: 30_000,
       requestTimeoutMs: 30_000,
       failFast: true,
-      baseUrl: 'https://client.camb.ai/apis'
+      baseUrl: 'https://client.camb.ai/apis',
+      fetchResult: true,
+      downloadDir: ''
     })
   })
 
@@ -87,6 +89,22 @@ describe('inputs as the runner passes them', () => {
       failFast: false,
       baseUrl: 'http://127.0.0.1:8080/apis'
     })
+  })
+})
+
+describe('download-dir', () => {
+  it('is resolved against the workspace, as the runner resolves paths', async () => {
+    const restore = setEnv({ GITHUB_WORKSPACE: '/home/runner/work/repo/repo' })
+    try {
+      expect((await inputs({ 'download-dir': 'out/stems' })).settings?.downloadDir).toBe(
+        '/home/runner/work/repo/repo/out/stems'
+      )
+      expect((await inputs({ 'download-dir': '/tmp/stems' })).settings?.downloadDir).toBe(
+        '/tmp/stems'
+      )
+    } finally {
+      restore()
+    }
   })
 })
 
@@ -155,7 +173,16 @@ describe('bad input gets a clear error that names the input', () => {
       { 'base-url': 'https://user:pw@client.camb.ai/apis' },
       /^Invalid base-url 'client.camb.ai': it must not contain a user name or password/
     ],
-    [{ 'base-url': 'https://client.camb.ai/apis?x=1' }, /must not have a query/]
+    [{ 'base-url': 'https://client.camb.ai/apis?x=1' }, /must not have a query/],
+    [{ 'fetch-result': 'no' }, /^Invalid fetch-result 'no': expected true or false/],
+    [
+      { 'download-dir': 'stems', 'fetch-result': 'false' },
+      /^Invalid download-dir 'stems': downloading needs the result; set fetch-result to true/
+    ],
+    [
+      { 'download-dir': 'a\u0001b' },
+      /^Invalid download-dir 'a\\u0001b': it contains a control character/
+    ]
   ])('%p', async (given, message) => {
     const { problems, settings } = await inputs(given)
     expect(settings).toBeUndefined()

@@ -40,6 +40,8 @@ async function step(
       interval: '50ms',
       'max-interval': '200ms',
       timeout: '5s',
+      // These servers answer statuses only; results are tested against the simulator.
+      'fetch-result': 'false',
       ...given
     }),
     GITHUB_OUTPUT: files.output,
@@ -100,7 +102,11 @@ describe('a task that succeeds', () => {
         message: '',
         polls: 2,
         elapsed: expect.any(Number),
-        error: ''
+        error: '',
+        foreground_url: '',
+        background_url: '',
+        foreground_path: '',
+        background_path: ''
       }
     })
   })
@@ -283,7 +289,11 @@ describe('bad input', () => {
       'run-id': '',
       results: '{}',
       'timed-out': 'false',
-      elapsed: '0.0'
+      elapsed: '0.0',
+      'foreground-url': '',
+      'background-url': '',
+      'foreground-path': '',
+      'background-path': ''
     })
     expect(result.summary).toContain('Invalid input')
     expect(result.summary).toContain('<li>Invalid timeout')

@@ -28675,6 +28675,8 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -31632,7 +31634,9 @@ const Input = {
     MaxInterval: 'max-interval',
     RequestTimeout: 'request-timeout',
     FailFast: 'fail-fast',
-    BaseUrl: 'base-url'
+    BaseUrl: 'base-url',
+    FetchResult: 'fetch-result',
+    DownloadDir: 'download-dir'
 };
 const Output = {
     Status: 'status',
@@ -31640,7 +31644,11 @@ const Output = {
     RunId: 'run-id',
     Results: 'results',
     TimedOut: 'timed-out',
-    Elapsed: 'elapsed'
+    Elapsed: 'elapsed',
+    ForegroundUrl: 'foreground-url',
+    BackgroundUrl: 'background-url',
+    ForegroundPath: 'foreground-path',
+    BackgroundPath: 'background-path'
 };
 /** Defaults applied when an input is empty; action.yml declares the same (a test checks). */
 const Defaults = {
@@ -31649,7 +31657,8 @@ const Defaults = {
     [Input.MaxInterval]: '30s',
     [Input.RequestTimeout]: '30s',
     [Input.FailFast]: 'true',
-    [Input.BaseUrl]: 'https://client.camb.ai/apis'
+    [Input.BaseUrl]: 'https://client.camb.ai/apis',
+    [Input.FetchResult]: 'true'
 };
 const ACTION_NAME = 'wait-for-camb-separation';
 /** Kept equal to package.json's version by a test; ends up in the User-Agent. */
@@ -31667,6 +31676,11 @@ const Limits = {
     maxTaskIds: 1000,
     /** Longest accepted duration input: far beyond any job, and well inside setTimeout's range. */
     maxDurationMs: 7 * 24 * 3_600_000,
+    /**
+     * Longest the stem URLs are tried for once the wait is over: they are a convenience, and a
+     * failing result endpoint must not hold a passed gate until the timeout.
+     */
+    resultFetchLimitMs: 60_000,
     /** Reply bodies are tiny; anything larger is not a CAMB.AI reply. */
     maxReplyBytes: 1024 * 1024
 };
@@ -31918,10 +31932,11 @@ function untilDeadline(pauseMs, nowMs, deadlineMs) {
 
 const KNOWN_STATUSES = [SUCCESS, PENDING, ...FAILED_STATUSES];
 /**
- * Classifies one exchange with the status endpoint by the reply table of the README:
- * what can succeed later is retried, what cannot fails at once.
+ * Classifies one exchange with CAMB.AI by the reply table of the README: what can succeed
+ * later is retried, what cannot fails at once. `read` turns a 2xx body into a value, or
+ * `undefined` when the body is unreadable (retried).
  */
-function classifyStatusReply(exchange, nowMs) {
+function classifyReply(exchange, nowMs, read) {
     if (exchange.kind === 'aborted')
         return { kind: 'aborted' };
     if (exchange.kind === 'failed') {
@@ -31937,9 +31952,9 @@ function classifyStatusReply(exchange, nowMs) {
     }
     const { statusCode, body, headers } = exchange;
     if (statusCode >= 200 && statusCode < 300) {
-        const status = exchange.truncated ? undefined : readStatusBody(body);
-        if (status)
-            return { kind: 'status', ...status };
+        const value = exchange.truncated ? undefined : read(body);
+        if (value !== undefined)
+            return { kind: 'ok', value };
         return { kind: 'retry', cause: `unreadable reply (HTTP ${statusCode}: ${describeBody(body)})` };
     }
     if (statusCode === 404)
@@ -31950,6 +31965,11 @@ function classifyStatusReply(exchange, nowMs) {
         return { kind: 'retry', cause: `HTTP ${statusCode}`, retryAfterMs };
     }
     return { kind: 'fatal', failure: describeFailure(statusCode, headers, body) };
+}
+/** The status endpoint's reply: either documented body shape, classified. */
+function classifyStatusReply(exchange, nowMs) {
+    const reply = classifyReply(exchange, nowMs, readStatusBody);
+    return reply.kind === 'ok' ? { kind: 'status', ...reply.value } : reply;
 }
 /** Reads the status endpoint's body in either documented shape: `"PENDING"` or `{status, ...}`. */
 function readStatusBody(body) {
@@ -32077,7 +32097,101 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./src/stems.ts
+
+const STEMS = ['foreground', 'background'];
+function stemUrl(urls, stem) {
+    return stem === 'foreground' ? urls.foregroundUrl : urls.backgroundUrl;
+}
+/** `{"foreground_audio_url": ..., "background_audio_url": ...}`, both absolute http(s) URLs. */
+function readStemUrls(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const record = value;
+    const foregroundUrl = record.foreground_audio_url;
+    const backgroundUrl = record.background_audio_url;
+    if (!isWebUrl(foregroundUrl) || !isWebUrl(backgroundUrl))
+        return undefined;
+    return { foregroundUrl, backgroundUrl };
+}
+function readResultBody(body) {
+    try {
+        return readStemUrls(JSON.parse(body));
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The bulk endpoint's reply, keyed by run id. Accepts an object keyed by run id (as
+ * documented), optionally under `results`, or a list of results that carry `run_id`.
+ */
+function readBulkResultBody(body) {
+    let json;
+    try {
+        json = JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof json === 'object' && json !== null && 'results' in json)
+        json = json.results;
+    const found = new Map();
+    if (Array.isArray(json)) {
+        for (const item of json) {
+            const urls = readStemUrls(item);
+            const runId = item?.run_id;
+            if (urls && (typeof runId === 'number' || typeof runId === 'string'))
+                found.set(String(runId), urls);
+        }
+    }
+    else if (typeof json === 'object' && json !== null) {
+        for (const [runId, item] of Object.entries(json)) {
+            const urls = readStemUrls(item);
+            if (urls)
+                found.set(runId, urls);
+        }
+    }
+    else {
+        return undefined;
+    }
+    return found;
+}
+function isWebUrl(value) {
+    if (typeof value !== 'string')
+        return false;
+    try {
+        const url = new URL(value);
+        return url.protocol === 'https:' || url.protocol === 'http:';
+    }
+    catch {
+        return false;
+    }
+}
+/** Host and file name of a URL: enough to show that it arrived, never its credentials. */
+function describeUrl(url) {
+    try {
+        const parsed = new URL(url);
+        const name = parsed.pathname.split('/').filter(Boolean).pop() ?? '';
+        return sanitize(`${parsed.host}/…/${name}`, 120);
+    }
+    catch {
+        return '(unreadable URL)';
+    }
+}
+/** The file extension for a stem: from the URL's path when it is a known audio type. */
+function stemExtension(url) {
+    try {
+        const match = /\.(flac|wav|mp3)$/i.exec(new URL(url).pathname);
+        return match ? `.${match[1].toLowerCase()}` : '.audio';
+    }
+    catch {
+        return '.audio';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/camb-client.ts
+
 
 
 
@@ -32093,20 +32207,36 @@ class CambClient {
         this.now = now;
     }
     /** The task id is one URL-encoded path segment, so no id can reach another endpoint. */
-    statusUrl(taskId) {
-        return `${this.baseUrl}/audio-separation/${encodeURIComponent(taskId)}`;
-    }
     async getStatus(taskId, options) {
-        const reply = await exchange({
-            method: 'GET',
-            url: this.statusUrl(taskId),
-            headers: { 'x-api-key': this.apiKey, accept: 'application/json' },
+        const reply = await this.send('GET', `audio-separation/${encodeURIComponent(taskId)}`, options);
+        return classifyStatusReply(reply, this.now());
+    }
+    /** `GET /audio-separation-result/{run_id}`: one run's stem URLs. */
+    async getResult(runId, options) {
+        const reply = await this.send('GET', `audio-separation-result/${encodeURIComponent(runId)}`, options);
+        return classifyReply(reply, this.now(), readResultBody);
+    }
+    /** `POST /audio-separation-results` with `{"run_ids": [...]}`: many runs in one request. */
+    async getResults(runIds, options) {
+        const ids = runIds.map(id => (/^\d+$/.test(id) ? Number(id) : id));
+        const reply = await this.send('POST', 'audio-separation-results', options, JSON.stringify({ run_ids: ids }));
+        return classifyReply(reply, this.now(), readBulkResultBody);
+    }
+    send(method, path, options, body) {
+        return exchange({
+            method,
+            url: `${this.baseUrl}/${path}`,
+            headers: {
+                'x-api-key': this.apiKey,
+                accept: 'application/json',
+                ...(body === undefined ? {} : { 'content-type': 'application/json' })
+            },
+            body,
             signal: options.signal,
             timeoutMs: options.timeoutMs,
             userAgent: USER_AGENT,
             maxBodyBytes: Limits.maxReplyBytes
         });
-        return classifyStatusReply(reply, this.now());
     }
 }
 
@@ -32127,7 +32257,11 @@ const systemClock = {
     random: Math.random
 };
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./src/input.ts
+
 
 
 
@@ -32170,6 +32304,8 @@ function getInputs() {
     const requestTimeoutMs = check(() => parseDurationInput(Input.RequestTimeout, withDefault(Input.RequestTimeout)));
     const failFast = check(() => parseBoolean(Input.FailFast, withDefault(Input.FailFast)));
     const baseUrl = check(() => parseBaseUrl(withDefault(Input.BaseUrl)));
+    const fetchResult = check(() => parseBoolean(Input.FetchResult, withDefault(Input.FetchResult)));
+    const downloadDir = check(() => parseDownloadDir(getInput(Input.DownloadDir), fetchResult));
     if (intervalMs !== undefined && maxIntervalMs !== undefined && maxIntervalMs < intervalMs) {
         problems.push(`Invalid ${Input.MaxInterval} '${formatDuration(maxIntervalMs)}': it must be at least ` +
             `${Input.Interval} (${formatDuration(intervalMs)}).`);
@@ -32184,7 +32320,9 @@ function getInputs() {
         maxIntervalMs: maxIntervalMs,
         requestTimeoutMs: requestTimeoutMs,
         failFast: failFast,
-        baseUrl: baseUrl
+        baseUrl: baseUrl,
+        fetchResult: fetchResult,
+        downloadDir: downloadDir
     };
 }
 function withDefault(name) {
@@ -32247,6 +32385,21 @@ function parseBoolean(name, text) {
     if (['false', 'False', 'FALSE'].includes(text))
         return false;
     return problem(`Invalid ${name} ${quote(text)}: expected true or false.`);
+}
+/**
+ * The directory for downloaded stems, resolved against the workspace as the runner's own
+ * steps are; '' when none is wanted. Downloading needs the result, so fetch-result must be on.
+ */
+function parseDownloadDir(text, fetchResult) {
+    if (!text)
+        return '';
+    if (hasControlCharacter(text)) {
+        return problem(`Invalid ${Input.DownloadDir} ${quote(text)}: it contains a control character; give a directory path.`);
+    }
+    if (fetchResult === false) {
+        return problem(`Invalid ${Input.DownloadDir} ${quote(text)}: downloading needs the result; set ${Input.FetchResult} to true or leave ${Input.DownloadDir} empty.`);
+    }
+    return external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd(), text);
 }
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
@@ -32338,6 +32491,7 @@ class Limiter {
 
 
 
+
 /** `HTTP 429, Retry-After 2.0s`: the cause with the server's own advice, for the log. */
 function describeRetry(notice) {
     return notice.retryAfterMs === undefined
@@ -32368,6 +32522,8 @@ async function waitForTasks(options) {
     const started = clock.now();
     const deadline = started + options.timeoutMs;
     const stop = new AbortController();
+    // Every task's sleep and request listens to this one signal: many listeners are by design.
+    (0,external_node_events_.setMaxListeners)(0, stop.signal);
     const halt = (reason) => {
         if (!stop.signal.aborted)
             stop.abort(reason);
@@ -32577,6 +32733,7 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
+
 /** Per-task annotations beyond this are folded into one: GitHub shows only the first few. */
 const MAX_TASK_ANNOTATIONS = 10;
 const ADVICE = {
@@ -32592,7 +32749,8 @@ function judge(outcome, context) {
     const passed = tasks.every(t => taskOutcome(t) === 'succeeded');
     const timedOut = outcome.stop === 'deadline' && unfinished.length > 0;
     const firstBad = tasks.find(t => isFailedStatus(t.status)) ?? tasks.find(t => t.status !== SUCCESS);
-    const status = passed ? SUCCESS : (firstBad?.status ?? '');
+    // A failed download leaves every status SUCCESS: the separation itself succeeded.
+    const status = passed || !firstBad ? (tasks.length > 0 ? SUCCESS : '') : firstBad.status;
     const took = formatDuration(outcome.elapsedMs);
     const n = tasks.length;
     const count = (k) => (n === 1 ? 'the task' : `${k} of ${n} tasks`);
@@ -32661,6 +32819,8 @@ function taskProblem(task, outcome, context) {
 function taskNote(task, outcome) {
     if (task.failure)
         return task.failure.message;
+    if (task.resultProblem)
+        return task.resultProblem;
     if (taskOutcome(task) !== 'unfinished')
         return '';
     const last = task.lastError ? `; last problem: ${task.lastError}` : '';
@@ -32688,7 +32848,11 @@ function writeOutputs(outcome, verdict) {
             message: t.message,
             polls: t.polls,
             elapsed: toSeconds(t.elapsedMs),
-            error: taskNote(t, outcome)
+            error: taskNote(t, outcome),
+            foreground_url: t.stems?.foregroundUrl ?? '',
+            background_url: t.stems?.backgroundUrl ?? '',
+            foreground_path: t.files?.foreground ?? '',
+            background_path: t.files?.background ?? ''
         }
     ]));
     const first = outcome.tasks[0];
@@ -32698,26 +32862,47 @@ function writeOutputs(outcome, verdict) {
     setOutput(Output.Results, JSON.stringify(results));
     setOutput(Output.TimedOut, String(verdict.timedOut));
     setOutput(Output.Elapsed, toSeconds(outcome.elapsedMs).toFixed(1));
+    setOutput(Output.ForegroundUrl, first?.stems?.foregroundUrl ?? '');
+    setOutput(Output.BackgroundUrl, first?.stems?.backgroundUrl ?? '');
+    setOutput(Output.ForegroundPath, first?.files?.foreground ?? '');
+    setOutput(Output.BackgroundPath, first?.files?.background ?? '');
 }
 /** The job summary: a headline and one table row per task. Skipped where there is no summary file. */
 function writeSummary(outcome, verdict) {
     // core.summary leaves an empty cell unclosed; a space keeps the table well formed.
     const cell = (text) => escapeHtml(text) || ' ';
-    const header = ['Task', 'Status', 'Run id', 'Polls', 'Waited', 'Message'].map(data => ({
-        data,
-        header: true
-    }));
+    const withStems = outcome.tasks.some(t => t.stems);
+    const columns = [
+        'Task',
+        'Status',
+        'Run id',
+        'Polls',
+        'Waited',
+        'Message',
+        ...(withStems ? ['Stems'] : [])
+    ];
+    const header = columns.map(data => ({ data, header: true }));
     const rows = outcome.tasks.map(t => [
         cell(t.taskId),
         cell(t.status || '(no answer)'),
         cell(t.runId === null ? '' : String(t.runId)),
         String(t.polls),
         formatDuration(t.elapsedMs),
-        cell([t.message, taskNote(t, outcome)].filter(Boolean).join(' - '))
+        cell([t.message, taskNote(t, outcome)].filter(Boolean).join(' - ')),
+        ...(withStems ? [stemsCell(t)] : [])
     ]);
     appendSummary(summary
         .addHeading(`${verdict.passed ? '✅' : '❌'} CAMB.AI audio separation: ${cell(verdict.headline)}`, 3)
         .addTable([header, ...rows]));
+}
+/** Where each stem is: host and file name of its URL (never the URL whole), and the saved file. */
+function stemsCell(task) {
+    if (!task.stems)
+        return ' ';
+    return STEMS.map(stem => {
+        const saved = task.files?.[stem] ? ` → ${task.files[stem]}` : '';
+        return escapeHtml(`${stem}: ${describeUrl(stemUrl(task.stems, stem))}${saved}`);
+    }).join('<br>');
 }
 /**
  * Appends what was built with core.summary to the step's summary file. core.summary.write()
@@ -32772,6 +32957,276 @@ function publishProblems(title, problems) {
     process.exitCode = ExitCode.Failure;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_node_crypto_);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/retry.ts
+
+/** Retry-After: 0 on every reply must not become a busy loop. */
+const retry_MIN_RETRY_PAUSE_MS = 250;
+/**
+ * Makes attempts until one succeeds, one fails for good, the deadline passes or the signal
+ * aborts, pausing between them as the waiter does after a failure (exponential, full jitter,
+ * Retry-After honoured, never past the deadline). A 404 counts as "not there yet".
+ */
+async function retryUntilDeadline(attempt, context) {
+    const { clock, deadline, signal } = context;
+    const causes = new Set();
+    let lastCause = 'the deadline had already passed';
+    for (let failures = 1; !signal.aborted; failures++) {
+        const timeLeft = deadline - clock.now();
+        if (timeLeft <= 0)
+            break;
+        const reply = await attempt(timeLeft);
+        if (reply.kind === 'ok')
+            return { ok: true, value: reply.value };
+        if (reply.kind === 'aborted')
+            break;
+        if (reply.kind === 'fatal')
+            return { ok: false, message: reply.failure.message };
+        const cause = reply.kind === 'not-found' ? 'HTTP 404' : reply.cause;
+        const retryAfterMs = reply.kind === 'retry' ? reply.retryAfterMs : undefined;
+        const pauseMs = untilDeadline(retryAfterMs === undefined
+            ? pauseAfterFailure(failures, context.pacing, clock.random)
+            : Math.max(retryAfterMs, retry_MIN_RETRY_PAUSE_MS), clock.now(), deadline);
+        context.onRetry?.(cause, pauseMs, causes.has(cause));
+        causes.add(cause);
+        lastCause = cause;
+        await clock.sleep(pauseMs, signal);
+    }
+    return {
+        ok: false,
+        message: signal.aborted
+            ? 'cancelled'
+            : `no success before the timeout ran out (last problem: ${lastCause})`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/download.ts
+
+
+
+
+
+
+
+
+
+/** Errors of the local disk: retrying cannot help. */
+const DISK_ERRORS = new Set([
+    'EACCES',
+    'EPERM',
+    'ENOSPC',
+    'EROFS',
+    'EISDIR',
+    'ENOTDIR',
+    'EDQUOT',
+    'EMFILE'
+]);
+/**
+ * A file name for a task's stem: the task id made safe for any file system, with a short hash
+ * of the real id when anything had to change, so that two ids can never share a file.
+ */
+function stemFileName(taskId, stem, extension) {
+    const safe = taskId
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .replace(/^\.+/, '_')
+        .slice(0, 120);
+    const suffix = safe === taskId
+        ? ''
+        : `-${external_node_crypto_default().createHash('sha256').update(taskId).digest('hex').slice(0, 8)}`;
+    return `${safe}${suffix}-${stem}${extension}`;
+}
+/**
+ * Downloads `url` to `file`, streaming (a stem can be gigabytes), retrying what can pass,
+ * checking the length when the server states one. The bytes land in `<file>.part` and are
+ * renamed only when complete, so a partial file never carries the final name. The API key is
+ * never sent: the URL is signed and may point anywhere.
+ */
+async function downloadFile(url, file, context) {
+    const partial = `${file}.part`;
+    try {
+        external_node_fs_default().mkdirSync(external_node_path_default().dirname(file), { recursive: true });
+    }
+    catch (error) {
+        const code = String(error.code);
+        return { ok: false, message: `cannot create ${external_node_path_default().dirname(file)} (${code})` };
+    }
+    const outcome = await retryUntilDeadline(timeLeftMs => fetchToFile(url, partial, context.signal, Math.min(timeLeftMs, 2 ** 31 - 1), context.idleTimeoutMs), context);
+    if (outcome.ok)
+        external_node_fs_default().renameSync(partial, file);
+    else
+        external_node_fs_default().rmSync(partial, { force: true });
+    return outcome;
+}
+async function fetchToFile(url, file, cancel, timeLeftMs, idleTimeoutMs) {
+    const idle = new AbortController();
+    const timer = setTimeout(() => idle.abort(), idleTimeoutMs);
+    const deadline = AbortSignal.timeout(Math.max(1, Math.floor(timeLeftMs)));
+    const signal = AbortSignal.any([cancel, deadline, idle.signal]);
+    const client = new lib_HttpClient(USER_AGENT, [new AbortOnSignal(signal)], {
+        allowRedirects: true,
+        maxRedirects: 5,
+        keepAlive: false
+    });
+    try {
+        const response = await client.get(url);
+        const code = response.message.statusCode ?? 0;
+        if (code < 200 || code >= 300) {
+            response.message.destroy();
+            if (code === 408 || code === 429 || code >= 500)
+                return { kind: 'retry', cause: `HTTP ${code}` };
+            const hint = code === 403 ? ' (a signed URL may have expired)' : '';
+            return {
+                kind: 'fatal',
+                failure: { kind: 'unexpected-reply', message: `HTTP ${code}${hint}` }
+            };
+        }
+        const stated = Number(response.message.headers['content-length']);
+        let bytes = 0;
+        response.message.on('data', (chunk) => {
+            bytes += chunk.length;
+            timer.refresh();
+        });
+        await (0,promises_namespaceObject.pipeline)(response.message, external_node_fs_default().createWriteStream(file), { signal });
+        if (Number.isFinite(stated) && bytes !== stated) {
+            return { kind: 'retry', cause: `cut short: ${bytes} of ${stated} bytes` };
+        }
+        return { kind: 'ok', value: bytes };
+    }
+    catch (error) {
+        if (cancel.aborted || deadline.aborted)
+            return { kind: 'aborted' };
+        if (idle.signal.aborted)
+            return { kind: 'retry', cause: `no data for ${formatDuration(idleTimeoutMs)}` };
+        const code = String(error.code ?? '');
+        if (DISK_ERRORS.has(code)) {
+            return {
+                kind: 'fatal',
+                failure: { kind: 'download', message: `cannot write ${file} (${code})` }
+            };
+        }
+        const failure = describeNetworkError(error);
+        return failure.transient
+            ? { kind: 'retry', cause: failure.cause }
+            : { kind: 'fatal', failure: { kind: 'tls', message: failure.cause } };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/results.ts
+
+
+
+
+
+
+
+
+
+/** Downloads at once: enough to fill a runner's link, few enough to be kind to the store. */
+const MAX_DOWNLOADS = 4;
+/**
+ * Hands the separated stems to the next step: fetches each successful run's URLs (one bulk
+ * request when there are several runs, single requests for what it did not answer), registers
+ * them as secrets, and downloads them when asked. A result that cannot be fetched is a
+ * warning; a download that fails is the task's failure, since the user asked for the files.
+ */
+async function handOverStems(options) {
+    const succeeded = options.tasks.filter(t => t.status === SUCCESS && !t.failure);
+    for (const task of succeeded.filter(t => t.runId === null)) {
+        task.resultProblem = 'CAMB.AI gave no run_id for this task, so its stems cannot be fetched';
+    }
+    const withRun = succeeded.filter(t => t.runId !== null);
+    const found = await fetchStemUrls([...new Set(withRun.map(t => String(t.runId)))], options);
+    for (const task of withRun) {
+        const urls = found.get(String(task.runId));
+        if (typeof urls === 'string')
+            task.resultProblem = urls;
+        else
+            task.stems = urls;
+    }
+    for (const task of succeeded) {
+        if (task.stems) {
+            for (const url of [task.stems.foregroundUrl, task.stems.backgroundUrl]) {
+                core_setSecret(url);
+                addSecret(url);
+            }
+            info(`Task ${sanitize(task.taskId)}: stems ready: foreground ${describeUrl(task.stems.foregroundUrl)}, background ${describeUrl(task.stems.backgroundUrl)}`);
+        }
+        else if (task.resultProblem) {
+            warning(`Task ${sanitize(task.taskId)}: ${task.resultProblem}. The separation itself succeeded.`);
+        }
+    }
+    if (options.downloadDir)
+        await downloadStems(succeeded, options);
+}
+/** Stem URLs by run id, or why a run's could not be had. */
+async function fetchStemUrls(runIds, options) {
+    const { source, requestTimeoutMs } = options;
+    const deadline = Math.min(options.retry.deadline, options.retry.clock.now() + Limits.resultFetchLimitMs);
+    const retry = { ...options.retry, deadline };
+    const found = new Map();
+    const budget = () => Math.max(0, Math.min(requestTimeoutMs, retry.deadline - retry.clock.now()));
+    if (runIds.length >= 2 && budget() > 0) {
+        const bulk = await source.getResults(runIds, { signal: retry.signal, timeoutMs: budget() });
+        if (bulk.kind === 'ok')
+            for (const [runId, urls] of bulk.value)
+                found.set(runId, urls);
+        else
+            core_debug(`Bulk result request did not answer (${bulk.kind}); fetching each run on its own`);
+    }
+    const limiter = new Limiter(MAX_DOWNLOADS * 2);
+    await Promise.all(runIds
+        .filter(runId => !found.has(runId))
+        .map(runId => limiter.run(retry.signal, async () => {
+        const outcome = await retryUntilDeadline(timeLeftMs => source.getResult(runId, {
+            signal: retry.signal,
+            timeoutMs: Math.min(requestTimeoutMs, timeLeftMs)
+        }), { ...retry, onRetry: retryLog(`Result of run ${sanitize(runId)}`) });
+        found.set(runId, outcome.ok ? outcome.value : `its stems could not be fetched: ${outcome.message}`);
+    })));
+    return found;
+}
+async function downloadStems(tasks, options) {
+    const limiter = new Limiter(MAX_DOWNLOADS);
+    const jobs = tasks
+        .filter(task => task.stems)
+        .flatMap(task => STEMS.map(stem => ({ task, stem, url: stemUrl(task.stems, stem) })));
+    await Promise.all(jobs.map(({ task, stem, url }) => limiter.run(options.retry.signal, async () => {
+        const file = external_node_path_default().join(options.downloadDir, stemFileName(task.taskId, stem, stemExtension(url)));
+        const what = `the ${stem} stem of task ${sanitize(task.taskId)}`;
+        const outcome = await downloadFile(url, file, {
+            ...options.retry,
+            idleTimeoutMs: options.requestTimeoutMs,
+            onRetry: retryLog(`Download of ${what}`)
+        });
+        if (outcome.ok) {
+            task.files = { ...task.files, [stem]: file };
+            info(`Task ${sanitize(task.taskId)}: ${stem} stem saved to ${sanitize(file)} (${outcome.value} bytes)`);
+        }
+        else if (!task.failure) {
+            task.failure = {
+                kind: 'download',
+                message: `Could not download ${what} from ${describeUrl(url)}: ${sanitize(outcome.message)}. Check download-dir and the runner's disk space, or set download-dir empty and use the URL outputs.`
+            };
+        }
+    })));
+}
+function retryLog(what) {
+    return (cause, pauseMs, repeated) => {
+        const line = `${what}: ${sanitize(cause)}; retrying in ${formatDuration(pauseMs)}`;
+        if (repeated)
+            core_debug(line);
+        else
+            warning(line);
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -32782,6 +33237,11 @@ function publishProblems(title, problems) {
 
 
 
+
+
+function client(settings, clock) {
+    return new CambClient(settings.baseUrl, settings.apiKey, () => clock.now());
+}
 /**
  * The action: read inputs, wait for the tasks, report. Every exit path (bad input, success,
  * failed task, timeout, cancellation, an unexpected error) sets the outputs, writes the summary
@@ -32796,8 +33256,8 @@ async function run(options = {}) {
         info(`Waiting for ${settings.taskIds.length} CAMB.AI task${plural} for up to ${formatDuration(settings.timeoutMs)} ` +
             `(polls every ${formatDuration(settings.intervalMs)} to ${formatDuration(settings.maxIntervalMs)})`);
         core_debug(`API root: ${settings.baseUrl}`);
-        const source = options.source?.(settings) ??
-            new CambClient(settings.baseUrl, settings.apiKey, () => clock.now());
+        const source = options.source?.(settings) ?? client(settings, clock);
+        const started = clock.now();
         const outcome = await waitForTasks({
             taskIds: settings.taskIds,
             timeoutMs: settings.timeoutMs,
@@ -32809,6 +33269,24 @@ async function run(options = {}) {
             observer: progressLog,
             cancel: cancellation.signal
         });
+        const anySucceeded = outcome.tasks.some(t => taskOutcome(t) === 'succeeded');
+        if (settings.fetchResult && anySucceeded && outcome.stop !== 'cancelled') {
+            await handOverStems({
+                tasks: outcome.tasks,
+                source: client(settings, clock),
+                downloadDir: settings.downloadDir,
+                retry: {
+                    clock,
+                    pacing: settings,
+                    deadline: started + settings.timeoutMs,
+                    signal: cancellation.signal
+                },
+                requestTimeoutMs: settings.requestTimeoutMs
+            });
+            if (cancellation.signal.aborted)
+                outcome.stop = 'cancelled';
+            outcome.elapsedMs = clock.now() - started;
+        }
         publish(outcome, { timeoutMs: settings.timeoutMs, cancelledBy: cancellation.cause() });
     }
     catch (error) {
@@ -32835,6 +33313,7 @@ function describe(error) {
 /** SIGINT and SIGTERM are how the runner cancels a job and enforces `timeout-minutes`. */
 function listenForCancellation() {
     const controller = new AbortController();
+    (0,external_node_events_.setMaxListeners)(0, controller.signal);
     let received;
     const onSignal = (name) => {
         received ??= name;

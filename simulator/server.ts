@@ -22,7 +22,13 @@ export interface SimulatorOptions {
   redirectTo?: string
   /** Size of each simulated stem file. */
   stemBytes?: number
+  /** The bulk result endpoint answers normally, or with HTTP 500 (to test the fallback). */
+  bulk?: 'ok' | 'fail'
+  /** Faults served, one per stem file request in this order, before files are served whole. */
+  fileFaults?: FileFault[]
 }
+
+export type FileFault = 'truncate' | 'stall' | 'http-500' | 'http-403'
 
 export interface Simulator {
   /** The API root to give the action as base-url, such as http://127.0.0.1:PORT/apis. */
@@ -52,6 +58,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const served = new Map<string, number>()
   const runIds = new Map<string, number>()
   const stemBytes = options.stemBytes ?? 256 * 1024
+  const fileFaults = [...(options.fileFaults ?? [])]
 
   const state: Simulator = {
     baseUrl: '',
@@ -81,22 +88,37 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.on('finish', done)
 
     const file = /^\/files\/(\d+)\/(foreground|background)\.flac$/.exec(path)
-    if (file && req.method === 'GET') return serveStem(res, `${file[1]}-${file[2]}`, stemBytes)
+    if (file && req.method === 'GET') {
+      return serveStem(req, res, `${file[1]}-${file[2]}`, stemBytes, fileFaults.shift())
+    }
     if (req.headers['x-api-key'] !== apiKey) {
       return sendJson(res, 401, { error: 'Invalid API key', status: 401 })
     }
     const status = /^\/apis\/audio-separation\/([^/]+)$/.exec(path)
     if (status && req.method === 'GET') return answerStatus(decodeURIComponent(status[1]), req, res)
     const result = /^\/apis\/audio-separation-result\/(\d+)$/.exec(path)
-    if (result && req.method === 'GET') {
-      const base = `http://127.0.0.1:${port()}/files/${result[1]}`
-      return sendJson(res, 200, {
-        foreground_audio_url: `${base}/foreground.flac?signature=sim-signed-${result[1]}`,
-        background_audio_url: `${base}/background.flac?signature=sim-signed-${result[1]}`
+    if (result && req.method === 'GET') return sendJson(res, 200, stemUrls(result[1]))
+    if (path === '/apis/audio-separation-results' && req.method === 'POST') {
+      if (options.bulk === 'fail') return sendJson(res, 500, { detail: 'Internal Server Error' })
+      return readJson(req, body => {
+        const runIds = (body as { run_ids?: unknown[] } | undefined)?.run_ids
+        if (!Array.isArray(runIds))
+          return sendJson(res, 422, {
+            detail: [{ loc: ['body', 'run_ids'], msg: 'field required' }]
+          })
+        sendJson(res, 200, Object.fromEntries(runIds.map(id => [String(id), stemUrls(String(id))])))
       })
     }
     sendJson(res, 404, { detail: 'Not Found' })
   })
+
+  function stemUrls(runId: string): Record<string, string> {
+    const base = `http://127.0.0.1:${port()}/files/${runId}`
+    return {
+      foreground_audio_url: `${base}/foreground.flac?signature=sim-signed-${runId}`,
+      background_audio_url: `${base}/background.flac?signature=sim-signed-${runId}`
+    }
+  }
 
   function answerStatus(taskId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
     const scenario = tasks.get(taskId) ?? parseTaskId(taskId)
@@ -199,7 +221,35 @@ export function stemContent(name: string, size: number): Buffer {
   return out
 }
 
-function serveStem(res: http.ServerResponse, name: string, size: number): void {
+function serveStem(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  name: string,
+  size: number,
+  fault: FileFault | undefined
+): void {
+  if (fault === 'http-500' || fault === 'http-403') {
+    res.writeHead(Number(fault.slice(5)), { 'content-type': 'text/plain' })
+    return void res.end('no')
+  }
+  const content = stemContent(name, size)
   res.writeHead(200, { 'content-type': 'audio/flac', 'content-length': String(size) })
-  res.end(stemContent(name, size))
+  if (fault === 'truncate') {
+    res.write(content.subarray(0, Math.floor(size / 2)))
+    return void setTimeout(() => req.socket.destroy(), 20)
+  }
+  if (fault === 'stall') return void res.write(content.subarray(0, Math.floor(size / 3)))
+  res.end(content)
+}
+
+function readJson(req: http.IncomingMessage, then: (body: unknown) => void): void {
+  const chunks: Buffer[] = []
+  req.on('data', (c: Buffer) => chunks.push(c))
+  req.on('end', () => {
+    try {
+      then(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+    } catch {
+      then(undefined)
+    }
+  })
 }

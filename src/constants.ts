@@ -7,7 +7,9 @@ export const Input = {
   MaxInterval: 'max-interval',
   RequestTimeout: 'request-timeout',
   FailFast: 'fail-fast',
-  BaseUrl: 'base-url'
+  BaseUrl: 'base-url',
+  FetchResult: 'fetch-result',
+  DownloadDir: 'download-dir'
 } as const
 
 export const Output = {
@@ -16,7 +18,11 @@ export const Output = {
   RunId: 'run-id',
   Results: 'results',
   TimedOut: 'timed-out',
-  Elapsed: 'elapsed'
+  Elapsed: 'elapsed',
+  ForegroundUrl: 'foreground-url',
+  BackgroundUrl: 'background-url',
+  ForegroundPath: 'foreground-path',
+  BackgroundPath: 'background-path'
 } as const
 
 /** Defaults applied when an input is empty; action.yml declares the same (a test checks). */
@@ -26,7 +32,8 @@ export const Defaults = {
   [Input.MaxInterval]: '30s',
   [Input.RequestTimeout]: '30s',
   [Input.FailFast]: 'true',
-  [Input.BaseUrl]: 'https://client.camb.ai/apis'
+  [Input.BaseUrl]: 'https://client.camb.ai/apis',
+  [Input.FetchResult]: 'true'
 } as const
 
 export const ACTION_NAME = 'wait-for-camb-separation'
@@ -47,6 +54,11 @@ export const Limits = {
   maxTaskIds: 1000,
   /** Longest accepted duration input: far beyond any job, and well inside setTimeout's range. */
   maxDurationMs: 7 * 24 * 3_600_000,
+  /**
+   * Longest the stem URLs are tried for once the wait is over: they are a convenience, and a
+   * failing result endpoint must not hold a passed gate until the timeout.
+   */
+  resultFetchLimitMs: 60_000,
   /** Reply bodies are tiny; anything larger is not a CAMB.AI reply. */
   maxReplyBytes: 1024 * 1024
 } as const

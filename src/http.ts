@@ -80,7 +80,7 @@ export async function exchange(request: ExchangeRequest): Promise<Exchange> {
 }
 
 /** Hands the abort signal to Node's request, which then destroys the socket on abort. */
-class AbortOnSignal implements RequestHandler {
+export class AbortOnSignal implements RequestHandler {
   constructor(private readonly signal: AbortSignal) {}
   prepareRequest(options: RequestOptions): void {
     options.signal = this.signal

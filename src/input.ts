@@ -1,3 +1,4 @@
+import path from 'node:path'
 import * as core from '@actions/core'
 import { Defaults, Input, Limits } from './constants.js'
 import { formatDuration, parseDuration } from './duration.js'
@@ -44,6 +45,8 @@ export function getInputs(): Settings {
   )
   const failFast = check(() => parseBoolean(Input.FailFast, withDefault(Input.FailFast)))
   const baseUrl = check(() => parseBaseUrl(withDefault(Input.BaseUrl)))
+  const fetchResult = check(() => parseBoolean(Input.FetchResult, withDefault(Input.FetchResult)))
+  const downloadDir = check(() => parseDownloadDir(core.getInput(Input.DownloadDir), fetchResult))
 
   if (intervalMs !== undefined && maxIntervalMs !== undefined && maxIntervalMs < intervalMs) {
     problems.push(
@@ -60,7 +63,9 @@ export function getInputs(): Settings {
     maxIntervalMs: maxIntervalMs as number,
     requestTimeoutMs: requestTimeoutMs as number,
     failFast: failFast as boolean,
-    baseUrl: baseUrl as string
+    baseUrl: baseUrl as string,
+    fetchResult: fetchResult as boolean,
+    downloadDir: downloadDir as string
   }
 }
 
@@ -142,6 +147,25 @@ export function parseBoolean(name: string, text: string): boolean {
   if (['true', 'True', 'TRUE'].includes(text)) return true
   if (['false', 'False', 'FALSE'].includes(text)) return false
   return problem(`Invalid ${name} ${quote(text)}: expected true or false.`)
+}
+
+/**
+ * The directory for downloaded stems, resolved against the workspace as the runner's own
+ * steps are; '' when none is wanted. Downloading needs the result, so fetch-result must be on.
+ */
+export function parseDownloadDir(text: string, fetchResult: boolean | undefined): string {
+  if (!text) return ''
+  if (hasControlCharacter(text)) {
+    return problem(
+      `Invalid ${Input.DownloadDir} ${quote(text)}: it contains a control character; give a directory path.`
+    )
+  }
+  if (fetchResult === false) {
+    return problem(
+      `Invalid ${Input.DownloadDir} ${quote(text)}: downloading needs the result; set ${Input.FetchResult} to true or leave ${Input.DownloadDir} empty.`
+    )
+  }
+  return path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), text)
 }
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import * as core from '@actions/core'
 import { CambClient } from './camb-client.js'
 import { systemClock, type Clock } from './clock.js'
@@ -8,13 +9,18 @@ import { publish, publishProblems } from './report.js'
 import { sanitize } from './sanitize.js'
 import type { Settings } from './settings.js'
 import type { StatusSource } from './camb-client.js'
-import { waitForTasks } from './waiter.js'
+import { handOverStems } from './results.js'
+import { taskOutcome, waitForTasks } from './waiter.js'
 
 /** Seams for tests and the demo; the runner uses the defaults. */
 export interface RunOptions {
   clock?: Clock
-  /** Builds the CAMB.AI client from the settings. */
+  /** Builds the CAMB.AI client for statuses from the settings. */
   source?: (settings: Settings) => StatusSource
+}
+
+function client(settings: Settings, clock: Clock): CambClient {
+  return new CambClient(settings.baseUrl, settings.apiKey, () => clock.now())
 }
 
 /**
@@ -33,9 +39,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
         `(polls every ${formatDuration(settings.intervalMs)} to ${formatDuration(settings.maxIntervalMs)})`
     )
     core.debug(`API root: ${settings.baseUrl}`)
-    const source =
-      options.source?.(settings) ??
-      new CambClient(settings.baseUrl, settings.apiKey, () => clock.now())
+    const source = options.source?.(settings) ?? client(settings, clock)
+    const started = clock.now()
     const outcome = await waitForTasks({
       taskIds: settings.taskIds,
       timeoutMs: settings.timeoutMs,
@@ -47,6 +52,23 @@ export async function run(options: RunOptions = {}): Promise<void> {
       observer: progressLog,
       cancel: cancellation.signal
     })
+    const anySucceeded = outcome.tasks.some(t => taskOutcome(t) === 'succeeded')
+    if (settings.fetchResult && anySucceeded && outcome.stop !== 'cancelled') {
+      await handOverStems({
+        tasks: outcome.tasks,
+        source: client(settings, clock),
+        downloadDir: settings.downloadDir,
+        retry: {
+          clock,
+          pacing: settings,
+          deadline: started + settings.timeoutMs,
+          signal: cancellation.signal
+        },
+        requestTimeoutMs: settings.requestTimeoutMs
+      })
+      if (cancellation.signal.aborted) outcome.stop = 'cancelled'
+      outcome.elapsedMs = clock.now() - started
+    }
     publish(outcome, { timeoutMs: settings.timeoutMs, cancelledBy: cancellation.cause() })
   } catch (error) {
     reportError(error)
@@ -76,6 +98,7 @@ function listenForCancellation(): {
   dispose(): void
 } {
   const controller = new AbortController()
+  setMaxListeners(0, controller.signal)
   let received: string | undefined
   const onSignal = (name: NodeJS.Signals): void => {
     received ??= name

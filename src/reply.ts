@@ -6,7 +6,14 @@ import { sanitize } from './sanitize.js'
 
 /** Why a task failed without an end status; the message is sanitised and tells what to do. */
 export interface Failure {
-  kind: 'key-rejected' | 'invalid-request' | 'redirect' | 'unexpected-reply' | 'tls' | 'not-found'
+  kind:
+    | 'key-rejected'
+    | 'invalid-request'
+    | 'redirect'
+    | 'unexpected-reply'
+    | 'tls'
+    | 'not-found'
+    | 'download'
   message: string
 }
 
@@ -18,21 +25,30 @@ export interface TaskStatus {
   message: string
 }
 
-/** What one status request came to, in the terms the waiter acts on. */
-export type StatusReply =
-  | ({ kind: 'status' } & TaskStatus)
+/** What one request to CAMB.AI came to, with the body read as a `T` when it could be. */
+export type Reply<T> =
+  | { kind: 'ok'; value: T }
   | { kind: 'retry'; cause: string; retryAfterMs?: number }
   | { kind: 'not-found' }
   | { kind: 'fatal'; failure: Failure }
   | { kind: 'aborted' }
 
+/** What one status request came to, in the terms the waiter acts on. */
+export type StatusReply =
+  ({ kind: 'status' } & TaskStatus) | Exclude<Reply<TaskStatus>, { kind: 'ok' }>
+
 const KNOWN_STATUSES: readonly string[] = [SUCCESS, PENDING, ...FAILED_STATUSES]
 
 /**
- * Classifies one exchange with the status endpoint by the reply table of the README:
- * what can succeed later is retried, what cannot fails at once.
+ * Classifies one exchange with CAMB.AI by the reply table of the README: what can succeed
+ * later is retried, what cannot fails at once. `read` turns a 2xx body into a value, or
+ * `undefined` when the body is unreadable (retried).
  */
-export function classifyStatusReply(exchange: Exchange, nowMs: number): StatusReply {
+export function classifyReply<T>(
+  exchange: Exchange,
+  nowMs: number,
+  read: (body: string) => T | undefined
+): Reply<T> {
   if (exchange.kind === 'aborted') return { kind: 'aborted' }
   if (exchange.kind === 'failed') {
     return exchange.transient
@@ -47,8 +63,8 @@ export function classifyStatusReply(exchange: Exchange, nowMs: number): StatusRe
   }
   const { statusCode, body, headers } = exchange
   if (statusCode >= 200 && statusCode < 300) {
-    const status = exchange.truncated ? undefined : readStatusBody(body)
-    if (status) return { kind: 'status', ...status }
+    const value = exchange.truncated ? undefined : read(body)
+    if (value !== undefined) return { kind: 'ok', value }
     return { kind: 'retry', cause: `unreadable reply (HTTP ${statusCode}: ${describeBody(body)})` }
   }
   if (statusCode === 404) return { kind: 'not-found' }
@@ -58,6 +74,12 @@ export function classifyStatusReply(exchange: Exchange, nowMs: number): StatusRe
     return { kind: 'retry', cause: `HTTP ${statusCode}`, retryAfterMs }
   }
   return { kind: 'fatal', failure: describeFailure(statusCode, headers, body) }
+}
+
+/** The status endpoint's reply: either documented body shape, classified. */
+export function classifyStatusReply(exchange: Exchange, nowMs: number): StatusReply {
+  const reply = classifyReply(exchange, nowMs, readStatusBody)
+  return reply.kind === 'ok' ? { kind: 'status', ...reply.value } : reply
 }
 
 /** Reads the status endpoint's body in either documented shape: `"PENDING"` or `{status, ...}`. */

@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { Output, SUCCESS } from './constants.js'
 import { formatDuration, toSeconds } from './duration.js'
 import { escapeHtml, sanitize } from './sanitize.js'
+import { describeUrl, stemUrl, STEMS } from './stems.js'
 import { isFailedStatus, taskOutcome, type TaskResult, type WaitOutcome } from './waiter.js'
 
 /** Per-task annotations beyond this are folded into one: GitHub shows only the first few. */
@@ -42,7 +43,8 @@ export function judge(outcome: WaitOutcome, context: VerdictContext): Verdict {
   const timedOut = outcome.stop === 'deadline' && unfinished.length > 0
   const firstBad =
     tasks.find(t => isFailedStatus(t.status)) ?? tasks.find(t => t.status !== SUCCESS)
-  const status = passed ? SUCCESS : (firstBad?.status ?? '')
+  // A failed download leaves every status SUCCESS: the separation itself succeeded.
+  const status = passed || !firstBad ? (tasks.length > 0 ? SUCCESS : '') : firstBad.status
   const took = formatDuration(outcome.elapsedMs)
   const n = tasks.length
   const count = (k: number): string => (n === 1 ? 'the task' : `${k} of ${n} tasks`)
@@ -112,6 +114,7 @@ function taskProblem(task: TaskResult, outcome: WaitOutcome, context: VerdictCon
 /** The Message column and the `error` field of `results`: what else there is to say of a task. */
 function taskNote(task: TaskResult, outcome: WaitOutcome): string {
   if (task.failure) return task.failure.message
+  if (task.resultProblem) return task.resultProblem
   if (taskOutcome(task) !== 'unfinished') return ''
   const last = task.lastError ? `; last problem: ${task.lastError}` : ''
   switch (outcome.stop) {
@@ -140,7 +143,11 @@ export function writeOutputs(outcome: WaitOutcome, verdict: Verdict): void {
         message: t.message,
         polls: t.polls,
         elapsed: toSeconds(t.elapsedMs),
-        error: taskNote(t, outcome)
+        error: taskNote(t, outcome),
+        foreground_url: t.stems?.foregroundUrl ?? '',
+        background_url: t.stems?.backgroundUrl ?? '',
+        foreground_path: t.files?.foreground ?? '',
+        background_path: t.files?.background ?? ''
       }
     ])
   )
@@ -154,23 +161,35 @@ export function writeOutputs(outcome: WaitOutcome, verdict: Verdict): void {
   core.setOutput(Output.Results, JSON.stringify(results))
   core.setOutput(Output.TimedOut, String(verdict.timedOut))
   core.setOutput(Output.Elapsed, toSeconds(outcome.elapsedMs).toFixed(1))
+  core.setOutput(Output.ForegroundUrl, first?.stems?.foregroundUrl ?? '')
+  core.setOutput(Output.BackgroundUrl, first?.stems?.backgroundUrl ?? '')
+  core.setOutput(Output.ForegroundPath, first?.files?.foreground ?? '')
+  core.setOutput(Output.BackgroundPath, first?.files?.background ?? '')
 }
 
 /** The job summary: a headline and one table row per task. Skipped where there is no summary file. */
 export function writeSummary(outcome: WaitOutcome, verdict: Verdict): void {
   // core.summary leaves an empty cell unclosed; a space keeps the table well formed.
   const cell = (text: string): string => escapeHtml(text) || ' '
-  const header = ['Task', 'Status', 'Run id', 'Polls', 'Waited', 'Message'].map(data => ({
-    data,
-    header: true
-  }))
+  const withStems = outcome.tasks.some(t => t.stems)
+  const columns = [
+    'Task',
+    'Status',
+    'Run id',
+    'Polls',
+    'Waited',
+    'Message',
+    ...(withStems ? ['Stems'] : [])
+  ]
+  const header = columns.map(data => ({ data, header: true }))
   const rows = outcome.tasks.map(t => [
     cell(t.taskId),
     cell(t.status || '(no answer)'),
     cell(t.runId === null ? '' : String(t.runId)),
     String(t.polls),
     formatDuration(t.elapsedMs),
-    cell([t.message, taskNote(t, outcome)].filter(Boolean).join(' - '))
+    cell([t.message, taskNote(t, outcome)].filter(Boolean).join(' - ')),
+    ...(withStems ? [stemsCell(t)] : [])
   ])
   appendSummary(
     core.summary
@@ -180,6 +199,15 @@ export function writeSummary(outcome: WaitOutcome, verdict: Verdict): void {
       )
       .addTable([header, ...rows])
   )
+}
+
+/** Where each stem is: host and file name of its URL (never the URL whole), and the saved file. */
+function stemsCell(task: TaskResult): string {
+  if (!task.stems) return ' '
+  return STEMS.map(stem => {
+    const saved = task.files?.[stem] ? ` → ${task.files[stem]}` : ''
+    return escapeHtml(`${stem}: ${describeUrl(stemUrl(task.stems!, stem))}${saved}`)
+  }).join('<br>')
 }
 
 /**

@@ -16,4 +16,8 @@ export interface Settings {
   failFast: boolean
   /** API root without a trailing slash, such as https://client.camb.ai/apis. */
   baseUrl: string
+  /** Fetch the stem URLs of each successful task. */
+  fetchResult: boolean
+  /** Absolute directory to download the stems into; '' for no download. */
+  downloadDir: string
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { StatusSource } from './camb-client.js'
 import type { Clock } from './clock.js'
 import { FAILED_STATUSES, Limits, PENDING, SUCCESS } from './constants.js'
@@ -5,6 +6,7 @@ import { formatDuration } from './duration.js'
 import { Limiter } from './limiter.js'
 import type { Failure, StatusReply, TaskStatus } from './reply.js'
 import { pauseAfterFailure, pauseAfterStatus, untilDeadline, type Pacing } from './schedule.js'
+import type { Stem, StemUrls } from './stems.js'
 
 /** What is known of one task when the wait ends. */
 export interface TaskResult extends TaskStatus {
@@ -17,6 +19,12 @@ export interface TaskResult extends TaskStatus {
   failure?: Failure
   /** The cause of the latest failed attempt, cleared by the next status reply. */
   lastError?: string
+  /** Where CAMB.AI put the stems, once fetched. */
+  stems?: StemUrls
+  /** Where the stems were downloaded to. */
+  files?: Partial<Record<Stem, string>>
+  /** Why the stems could not be fetched: a warning, since the separation itself succeeded. */
+  resultProblem?: string
 }
 
 /** Why the wait stopped. */
@@ -100,6 +108,8 @@ export async function waitForTasks(options: WaitOptions): Promise<WaitOutcome> {
   const started = clock.now()
   const deadline = started + options.timeoutMs
   const stop = new AbortController()
+  // Every task's sleep and request listens to this one signal: many listeners are by design.
+  setMaxListeners(0, stop.signal)
   const halt = (reason: StopReason): void => {
     if (!stop.signal.aborted) stop.abort(reason)
   }
