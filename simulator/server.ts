@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   bulk?: 'ok' | 'fail'
   /** Faults served, one per stem file request in this order, before files are served whole. */
   fileFaults?: FileFault[]
+  /** Added before every API reply, as a far-away server would take. */
+  latencyMs?: number
 }
 
 export type FileFault = 'truncate' | 'stall' | 'http-500' | 'http-403'
@@ -95,7 +97,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sendJson(res, 401, { error: 'Invalid API key', status: 401 })
     }
     const status = /^\/apis\/audio-separation\/([^/]+)$/.exec(path)
-    if (status && req.method === 'GET') return answerStatus(decodeURIComponent(status[1]), req, res)
+    if (status && req.method === 'GET') {
+      const taskId = decodeURIComponent(status[1])
+      if (!options.latencyMs) return answerStatus(taskId, req, res)
+      return void setTimeout(() => answerStatus(taskId, req, res), options.latencyMs)
+    }
     const result = /^\/apis\/audio-separation-result\/(\d+)$/.exec(path)
     if (result && req.method === 'GET') return sendJson(res, 200, stemUrls(result[1]))
     if (path === '/apis/audio-separation-results' && req.method === 'POST') {
