@@ -121,6 +121,20 @@ describe('result URLs', () => {
   })
 })
 
+describe('after the wait ran out', () => {
+  it('no result is fetched: there is no time left, and the step fails anyway', async () => {
+    const result = await step({
+      'task-id': 'success-0s never',
+      timeout: '1s',
+      'fail-fast': 'false'
+    })
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs['timed-out']).toBe('true')
+    expect(resultRequests(result.requests)).toEqual([])
+    expect(result.commands.filter(c => c.command === 'warning')).toEqual([])
+  })
+})
+
 describe('downloads', () => {
   it('save both stems with the task id in the name, and expose their paths', async () => {
     const result = await step({ 'task-id': 'success-0s', 'download-dir': 'stems' })

@@ -52,8 +52,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
       observer: progressLog,
       cancel: cancellation.signal
     })
+    // After a timeout, a cancellation or a rejected key there is no time, or no point.
+    const canFetch = outcome.stop === 'finished' || outcome.stop === 'fail-fast'
     const anySucceeded = outcome.tasks.some(t => taskOutcome(t) === 'succeeded')
-    if (settings.fetchResult && anySucceeded && outcome.stop !== 'cancelled') {
+    if (settings.fetchResult && canFetch && anySucceeded) {
       await handOverStems({
         tasks: outcome.tasks,
         source: client(settings, clock),
