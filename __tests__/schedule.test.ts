@@ -49,6 +49,15 @@ describe('pause after a failed attempt', () => {
     expect(ceilings.map(Math.round)).toEqual([5_000, 10_000, 20_000, 30_000, 30_000])
   })
 
+  it('is what Retry-After asked for, when the server sent one', () => {
+    expect(pauseAfterFailure(1, pacing, fullJitter, 7_000)).toBe(7_000)
+    expect(pauseAfterFailure(9, pacing, fullJitter, 120_000)).toBe(120_000)
+  })
+
+  it('is never shorter than 250 ms, even when Retry-After says 0', () => {
+    expect(pauseAfterFailure(1, pacing, fullJitter, 0)).toBe(250)
+  })
+
   it('uses full jitter: anywhere from zero to the ceiling', () => {
     expect(pauseAfterFailure(2, pacing, noJitter)).toBe(0)
     expect(pauseAfterFailure(2, pacing, () => 0.5)).toBe(5_000)

@@ -31898,11 +31898,16 @@ function pauseAfterStatus(waitedMs, pacing, random) {
     const base = Math.min(Math.max(waitedMs * PROPORTION, pacing.intervalMs), pacing.maxIntervalMs);
     return Math.max(pacing.intervalMs, base * (1 - JITTER * random()));
 }
+/** Retry-After: 0 on every reply must not become a busy loop. */
+const MIN_RETRY_AFTER_MS = 250;
 /**
- * Pause after the `failures`-th failed attempt in a row: exponential from `interval` up to
- * `max-interval`, with full jitter (AWS), so a recovering server is not hit by a wave.
+ * Pause after the `failures`-th failed attempt in a row: what the server's Retry-After asked
+ * for when it sent one; otherwise exponential from `interval` up to `max-interval`, with full
+ * jitter (AWS), so a recovering server is not hit by a wave.
  */
-function pauseAfterFailure(failures, pacing, random) {
+function pauseAfterFailure(failures, pacing, random, retryAfterMs) {
+    if (retryAfterMs !== undefined)
+        return Math.max(retryAfterMs, MIN_RETRY_AFTER_MS);
     const ceiling = Math.min(pacing.maxIntervalMs, pacing.intervalMs * 2 ** Math.max(0, failures - 1));
     return ceiling * random();
 }
@@ -32499,8 +32504,6 @@ function describeRetry(notice) {
         : `${notice.cause}, Retry-After ${formatDuration(notice.retryAfterMs)}`;
 }
 const KNOWN = new Set([SUCCESS, PENDING, ...FAILED_STATUSES]);
-/** Retry-After: 0 on every reply must not become a busy loop. */
-const MIN_RETRY_PAUSE_MS = 250;
 function isFailedStatus(status) {
     return FAILED_STATUSES.includes(status);
 }
@@ -32629,10 +32632,7 @@ class TaskPoller {
                     pauseMs = Math.min(pauseAfterFailure(failures, pacing, clock.random), graceLeft);
                 }
                 else {
-                    pauseMs =
-                        retryAfterMs === undefined
-                            ? pauseAfterFailure(failures, pacing, clock.random)
-                            : Math.max(retryAfterMs, MIN_RETRY_PAUSE_MS);
+                    pauseMs = pauseAfterFailure(failures, pacing, clock.random, retryAfterMs);
                 }
                 pauseMs = untilDeadline(pauseMs, clock.now(), this.deadline);
                 const notice = {
@@ -32964,8 +32964,6 @@ var external_node_crypto_default = /*#__PURE__*/__nccwpck_require__.n(external_n
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/retry.ts
 
-/** Retry-After: 0 on every reply must not become a busy loop. */
-const retry_MIN_RETRY_PAUSE_MS = 250;
 /**
  * Makes attempts until one succeeds, one fails for good, the deadline passes or the signal
  * aborts, pausing between them as the waiter does after a failure (exponential, full jitter,
@@ -32988,9 +32986,7 @@ async function retryUntilDeadline(attempt, context) {
             return { ok: false, message: reply.failure.message };
         const cause = reply.kind === 'not-found' ? 'HTTP 404' : reply.cause;
         const retryAfterMs = reply.kind === 'retry' ? reply.retryAfterMs : undefined;
-        const pauseMs = untilDeadline(retryAfterMs === undefined
-            ? pauseAfterFailure(failures, context.pacing, clock.random)
-            : Math.max(retryAfterMs, retry_MIN_RETRY_PAUSE_MS), clock.now(), deadline);
+        const pauseMs = untilDeadline(pauseAfterFailure(failures, context.pacing, clock.random, retryAfterMs), clock.now(), deadline);
         context.onRetry?.(cause, pauseMs, causes.has(cause));
         causes.add(cause);
         lastCause = cause;
@@ -33180,7 +33176,7 @@ async function fetchStemUrls(runIds, options) {
         else
             core_debug(`Bulk result request did not answer (${bulk.kind}); fetching each run on its own`);
     }
-    const limiter = new Limiter(MAX_DOWNLOADS * 2);
+    const limiter = new Limiter(Limits.maxInFlight);
     await Promise.all(runIds
         .filter(runId => !found.has(runId))
         .map(runId => limiter.run(retry.signal, async () => {

@@ -80,7 +80,7 @@ async function fetchStemUrls(
     else
       core.debug(`Bulk result request did not answer (${bulk.kind}); fetching each run on its own`)
   }
-  const limiter = new Limiter(MAX_DOWNLOADS * 2)
+  const limiter = new Limiter(Limits.maxInFlight)
   await Promise.all(
     runIds
       .filter(runId => !found.has(runId))

@@ -15,9 +15,6 @@ export interface RetryContext {
 
 export type RetryOutcome<T> = { ok: true; value: T } | { ok: false; message: string }
 
-/** Retry-After: 0 on every reply must not become a busy loop. */
-export const MIN_RETRY_PAUSE_MS = 250
-
 /**
  * Makes attempts until one succeeds, one fails for good, the deadline passes or the signal
  * aborts, pausing between them as the waiter does after a failure (exponential, full jitter,
@@ -40,9 +37,7 @@ export async function retryUntilDeadline<T>(
     const cause = reply.kind === 'not-found' ? 'HTTP 404' : reply.cause
     const retryAfterMs = reply.kind === 'retry' ? reply.retryAfterMs : undefined
     const pauseMs = untilDeadline(
-      retryAfterMs === undefined
-        ? pauseAfterFailure(failures, context.pacing, clock.random)
-        : Math.max(retryAfterMs, MIN_RETRY_PAUSE_MS),
+      pauseAfterFailure(failures, context.pacing, clock.random, retryAfterMs),
       clock.now(),
       deadline
     )

@@ -19,11 +19,21 @@ export function pauseAfterStatus(waitedMs: number, pacing: Pacing, random: () =>
   return Math.max(pacing.intervalMs, base * (1 - JITTER * random()))
 }
 
+/** Retry-After: 0 on every reply must not become a busy loop. */
+const MIN_RETRY_AFTER_MS = 250
+
 /**
- * Pause after the `failures`-th failed attempt in a row: exponential from `interval` up to
- * `max-interval`, with full jitter (AWS), so a recovering server is not hit by a wave.
+ * Pause after the `failures`-th failed attempt in a row: what the server's Retry-After asked
+ * for when it sent one; otherwise exponential from `interval` up to `max-interval`, with full
+ * jitter (AWS), so a recovering server is not hit by a wave.
  */
-export function pauseAfterFailure(failures: number, pacing: Pacing, random: () => number): number {
+export function pauseAfterFailure(
+  failures: number,
+  pacing: Pacing,
+  random: () => number,
+  retryAfterMs?: number
+): number {
+  if (retryAfterMs !== undefined) return Math.max(retryAfterMs, MIN_RETRY_AFTER_MS)
   const ceiling = Math.min(pacing.maxIntervalMs, pacing.intervalMs * 2 ** Math.max(0, failures - 1))
   return ceiling * random()
 }

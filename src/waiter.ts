@@ -84,8 +84,6 @@ export interface WaitOptions {
 }
 
 const KNOWN = new Set<string>([SUCCESS, PENDING, ...FAILED_STATUSES])
-/** Retry-After: 0 on every reply must not become a busy loop. */
-const MIN_RETRY_PAUSE_MS = 250
 
 export function isFailedStatus(status: string): boolean {
   return (FAILED_STATUSES as readonly string[]).includes(status)
@@ -210,10 +208,7 @@ class TaskPoller {
           }
           pauseMs = Math.min(pauseAfterFailure(failures, pacing, clock.random), graceLeft)
         } else {
-          pauseMs =
-            retryAfterMs === undefined
-              ? pauseAfterFailure(failures, pacing, clock.random)
-              : Math.max(retryAfterMs, MIN_RETRY_PAUSE_MS)
+          pauseMs = pauseAfterFailure(failures, pacing, clock.random, retryAfterMs)
         }
         pauseMs = untilDeadline(pauseMs, clock.now(), this.deadline)
         const notice = {
